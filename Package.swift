@@ -1,0 +1,109 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "ttstrack",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ttstrackd", targets: ["ttstrackd"]),
+        .executable(name: "ttstrack", targets: ["ttstrack"]),
+        .executable(name: "camb-sim", targets: ["camb-sim"]),
+        .executable(name: "ttstrack-bench", targets: ["ttstrack-bench"]),
+        .library(name: "TTSTrack", targets: ["TTSTrack"]),
+        .library(name: "CambSimulator", targets: ["CambSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "TTSTrack",
+            dependencies: [
+                "CSQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            exclude: ["Control/io.ttstrack.Tracker.varlink"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CambSimulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ttstrackd",
+            dependencies: [
+                "TTSTrack", "CambSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ttstrack",
+            dependencies: [
+                "TTSTrack",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "camb-sim",
+            dependencies: [
+                "CambSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ttstrack-bench",
+            dependencies: [
+                "TTSTrack", "CambSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TTSTrackTests",
+            dependencies: ["TTSTrack", "CambSimulator"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CambSimulatorTests",
+            dependencies: ["CambSimulator", "TTSTrack"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ttstrackdTests",
+            dependencies: ["TTSTrack", "CambSimulator", "ttstrackd", "ttstrack"],
+            swiftSettings: strict
+        ),
+    ]
+)

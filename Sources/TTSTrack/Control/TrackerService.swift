@@ -1,0 +1,236 @@
+public import Logging
+
+/// The methods of `io.ttstrack.Tracker` and `org.varlink.service`, over the store, the change
+/// hub and the scheduler. Every call is validated completely before anything is changed.
+public final class TrackerService: Sendable {
+    /// Limits a client cannot exceed.
+    public struct Limits: Sendable {
+        /// Ids in one call (contract: 100,000).
+        public var maxIDs = 100_000
+        /// Largest `List` page.
+        public var maxListLimit = 10_000
+        /// Default `List` page.
+        public var defaultListLimit = 1_000
+        /// Events a `Watch` may fall behind before it is cut off.
+        public var watchBuffer = 10_000
+        public init() {}
+    }
+
+    public static let version = "0.1.0"
+
+    private let store: TaskStore
+    private let hub: ChangeHub
+    private let scheduler: Scheduler
+    private let limits: Limits
+    private let startedAt = ContinuousClock.now
+    private let logger: Logger
+
+    public init(store: TaskStore, hub: ChangeHub, scheduler: Scheduler, limits: Limits = Limits(), logger: Logger) {
+        self.store = store
+        self.hub = hub
+        self.scheduler = scheduler
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// Answers one call through `responder`. Errors thrown are transport errors only.
+    public func handle(_ call: VarlinkCall, responder: VarlinkResponder) async throws {
+        let parameters = Parameters(call.parameters)
+        do {
+            switch call.method {
+            case "org.varlink.service.GetInfo":
+                try await responder.reply([
+                    "vendor": "ttstrack", "product": "ttstrackd", "version": .string(Self.version),
+                    "url": "https://github.com/ttstrack/ttstrack",
+                    "interfaces": ["org.varlink.service", "io.ttstrack.Tracker"],
+                ])
+            case "org.varlink.service.GetInterfaceDescription":
+                let name = try parameters.string("interface")
+                guard let text = InterfaceDescriptions.all[name] else { throw VarlinkError.interfaceNotFound(name) }
+                try await responder.reply(["description": .string(text)])
+            case "io.ttstrack.Tracker.Add": try await add(parameters, responder)
+            case "io.ttstrack.Tracker.Get": try await get(parameters, responder)
+            case "io.ttstrack.Tracker.List": try await list(parameters, responder)
+            case "io.ttstrack.Tracker.Wait": try await wait(parameters, responder)
+            case "io.ttstrack.Tracker.Watch": try await watch(parameters, more: call.more, responder)
+            case "io.ttstrack.Tracker.Remove": try await remove(parameters, responder)
+            case "io.ttstrack.Tracker.Stats": try await stats(responder)
+            default:
+                if InterfaceDescriptions.all[call.interface] == nil {
+                    throw VarlinkError.interfaceNotFound(call.interface)
+                }
+                throw VarlinkError.methodNotFound(call.name)
+            }
+        } catch let error as VarlinkError {
+            try await responder.fail(error)
+        } catch let error as SQLiteError {
+            logger.error("Store error in a call", metadata: ["ttstrack.error": "\(error)"])
+            try await responder.fail(.storeUnavailable(error.description))
+        }
+    }
+
+    // MARK: Validation
+
+    private func validIDs(_ parameters: Parameters, _ name: String = "ids") throws(VarlinkError) -> [String] {
+        let ids = try parameters.stringArray(name)
+        try check(ids)
+        return ids
+    }
+
+    private func check(_ ids: [String]) throws(VarlinkError) {
+        guard ids.count <= limits.maxIDs else { throw .tooManyIDs(max: limits.maxIDs) }
+        for id in ids {
+            if let problem = TaskID.problem(with: id) { throw .invalidTaskID(id, reason: problem) }
+        }
+    }
+
+    // MARK: Methods
+
+    private func add(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
+        let ids = try validIDs(parameters)
+        let kindName = try parameters.optionalString("kind") ?? TaskKind.tts.rawValue
+        guard let kind = TaskKind(rawValue: kindName) else { throw VarlinkError.unknownKind(kindName) }
+        let policy = await scheduler.currentPolicy
+        let now = Timestamp.now()
+        let (added, existing) = try await store.add(ids, kind: kind.rawValue, now: now) { _ in
+            var random = SystemRandomNumberGenerator()
+            return now.adding(seconds: Backoff.jittered(policy.firstDelay, policy: policy, using: &random))
+        }
+        try await responder.reply(["added": .int(Int64(added)), "existing": .int(Int64(existing))])
+    }
+
+    private func get(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
+        let ids = try validIDs(parameters)
+        let tasks = try await store.get(ids)
+        try await responder.reply(["tasks": .array(tasks.map(\.json))])
+    }
+
+    private func list(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
+        var filter: TaskStore.StatusFilter?
+        if let status = try parameters.optionalString("status") {
+            switch status {
+            case "terminal": filter = .terminal
+            case "active": filter = .active
+            case "": throw VarlinkError.invalidParameter("status")
+            default: filter = .exactly(status)
+            }
+        }
+        let kind = try parameters.optionalString("kind")
+        if let kind, TaskKind(rawValue: kind) == nil { throw VarlinkError.unknownKind(kind) }
+        let limit = try parameters.optionalInt("limit") ?? Int64(limits.defaultListLimit)
+        guard limit >= 1 else { throw VarlinkError.invalidParameter("limit") }
+        let pageSize = Int(min(limit, Int64(limits.maxListLimit)))
+        let after = try parameters.optionalString("after")
+        let tasks = try await store.list(status: filter, kind: kind, limit: pageSize + 1, after: after)
+        let page = Array(tasks.prefix(pageSize))
+        let next: JSONValue = tasks.count > pageSize ? .string(page.last!.taskID) : .null
+        try await responder.reply(["tasks": .array(page.map(\.json)), "next": next])
+    }
+
+    private func wait(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
+        let ids = try validIDs(parameters)
+        let timeout = try parameters.optionalDouble("timeout")
+        if let timeout, !(timeout >= 0) || !timeout.isFinite { throw VarlinkError.invalidParameter("timeout") }
+        // Subscribe before reading, so no change between the read and the wait is missed.
+        let subscription = hub.subscribe(ids: Set(ids), limit: max(1024, ids.count * 4))
+        defer { subscription.cancel() }
+        var states: [String: TrackedTask] = [:]
+        for task in try await store.get(ids) { states[task.taskID] = task }
+        let unsettled = Set(states.values.filter { !$0.isSettled }.map(\.taskID))
+        if !unsettled.isEmpty {
+            let done = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    var remaining = unsettled
+                    for await event in subscription.events {
+                        if event.task.isSettled { remaining.remove(event.task.taskID) }
+                        if remaining.isEmpty { return true }
+                    }
+                    return false
+                }
+                if let timeout {
+                    group.addTask {
+                        try? await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+                        return false
+                    }
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            _ = done
+        }
+        let tasks = try await store.get(ids)
+        let done = tasks.allSatisfy(\.isSettled)
+        try await responder.reply(["done": .bool(done), "tasks": .array(tasks.map(\.json))])
+    }
+
+    private func watch(_ parameters: Parameters, more: Bool, _ responder: VarlinkResponder) async throws {
+        let ids = try parameters.optionalStringArray("ids")
+        if let ids { try check(ids) }
+        let since = try parameters.optionalInt("since")
+        if let since, since < 0 { throw VarlinkError.invalidParameter("since") }
+        guard more else { throw VarlinkError.expectedMore }
+        let filter = ids.map(Set.init)
+        let subscription = hub.subscribe(ids: filter, limit: limits.watchBuffer)
+        defer { subscription.cancel() }
+        let buffer = limits.watchBuffer
+        let store = self.store
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var last: Int64 = 0
+                if let since {
+                    last = since
+                    while true {
+                        let page = try await store.events(after: last, limit: 1000)
+                        for event in page where filter?.contains(event.task.taskID) ?? true {
+                            try await responder.reply(["event": event.json], continues: true)
+                        }
+                        guard let newest = page.last else { break }
+                        last = newest.seq
+                    }
+                }
+                for await event in subscription.events where event.seq > last {
+                    try await responder.reply(["event": event.json], continues: true)
+                }
+                if subscription.overflowed {
+                    try await responder.fail(.watchOverflow(max: buffer))
+                    throw WatchEnded.overflow
+                }
+            }
+            group.addTask {
+                await responder.hangUp.wait()
+                throw WatchEnded.hangUp
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    /// Why a `Watch` ended; either way its connection is closed.
+    public enum WatchEnded: Error {
+        case hangUp
+        case overflow
+    }
+
+    private func remove(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
+        let ids = try validIDs(parameters)
+        let events = try await store.remove(ids, now: .now())
+        hub.publish(events)
+        try await responder.reply(["removed": .int(Int64(events.count))])
+    }
+
+    private func stats(_ responder: VarlinkResponder) async throws {
+        let counts = try await store.countsByStatus()
+        let snapshot = await scheduler.snapshot()
+        let uptime = ContinuousClock.now - startedAt
+        try await responder.reply([
+            "version": .string(Self.version),
+            "uptime": .double(Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18),
+            "tasks": .object(counts.mapValues { .int(Int64($0)) }),
+            "checks_total": .int(Int64(snapshot.checksTotal)),
+            "checks_failed": .int(Int64(snapshot.checksFailed)),
+            "api_state": .string(snapshot.health.state.rawValue),
+            "api_error": snapshot.health.error.map(JSONValue.string) ?? .null,
+        ])
+    }
+}

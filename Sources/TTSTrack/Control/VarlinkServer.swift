@@ -1,0 +1,133 @@
+public import Logging
+public import NIOCore
+public import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Serves Varlink on a Unix stream socket. Each connection is its own task: a bad or slow
+/// client can only hurt itself. Calls on one connection are answered in order (pipelining).
+public final class VarlinkServer: Sendable {
+    public struct Limits: Sendable {
+        /// A message larger than this closes the connection (contract: 16 MiB).
+        public var maxMessageSize = 16 << 20
+        /// Connections at once; more are accepted and closed at once.
+        public var maxConnections = 1024
+        public init() {}
+    }
+
+    public typealias Handler = @Sendable (VarlinkCall, VarlinkResponder) async throws -> Void
+
+    private let handler: Handler
+    private let limits: Limits
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let connections = Atomic<Int>(0)
+
+    public init(
+        limits: Limits = Limits(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+        handler: @escaping Handler
+    ) {
+        self.handler = handler
+        self.limits = limits
+        self.logger = logger
+        self.group = group
+    }
+
+    /// Binds (or adopts) the socket, then serves until graceful shutdown or cancellation.
+    /// - Parameter onListening: called once the socket accepts connections.
+    public func run(_ target: ListenTarget, onListening: @Sendable () async -> Void = {}) async throws {
+        let maxMessageSize = limits.maxMessageSize
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let signal = HangUpSignal()
+                try channel.pipeline.syncOperations.addHandler(
+                    ByteToMessageHandler(VarlinkFrameDecoder(maxMessageSize: maxMessageSize)))
+                try channel.pipeline.syncOperations.addHandler(HangUpHandler(signal: signal))
+                let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                    wrappingChannelSynchronously: channel,
+                    configuration: .init(isOutboundHalfClosureEnabled: false))
+                return Connection(channel: async, hangUp: signal)
+            }
+        }
+        let server: NIOAsyncChannel<Connection, Never>
+        switch target {
+        case .path(let path, let mode):
+            server = try await bootstrap.bind(
+                unixDomainSocketPath: path, cleanupExistingSocketFile: false, childChannelInitializer: initializer)
+            if chmod(path, mode_t(mode)) != 0 {
+                logger.warning("Cannot set the socket's mode", metadata: ["ttstrack.socket": "\(path)"])
+            }
+        case .inherited(let fd):
+            server = try await bootstrap.bind(fd, childChannelInitializer: initializer)
+        }
+        await onListening()
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { inbound in
+                for try await connection in inbound.cancelOnGracefulShutdown() {
+                    if connections.add(1, ordering: .relaxed).newValue > limits.maxConnections {
+                        connections.subtract(1, ordering: .relaxed)
+                        logger.warning("Too many connections; closing a new one")
+                        try? await connection.channel.channel.close()
+                        continue
+                    }
+                    group.addTask {
+                        await self.serve(connection)
+                        self.connections.subtract(1, ordering: .relaxed)
+                    }
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Connections open now.
+    public var openConnections: Int { connections.load(ordering: .relaxed) }
+
+    struct Connection: Sendable {
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let hangUp: HangUpSignal
+    }
+
+    private func serve(_ connection: Connection) async {
+        do {
+            try await connection.channel.executeThenClose { inbound, outbound in
+                let allocator = connection.channel.channel.allocator
+                for try await message in inbound {
+                    let decoded: Result<VarlinkCall, VarlinkError>
+                    do {
+                        decoded = try VarlinkCall.decode(message.readableBytesView)
+                    } catch {
+                        logger.debug("Closing a connection that sent garbage", metadata: ["ttstrack.error": "\(error)"])
+                        return
+                    }
+                    let call: VarlinkCall
+                    switch decoded {
+                    case .success(let value): call = value
+                    case .failure(let error):
+                        try await outbound.write(allocator.buffer(bytes: VarlinkReply.encode(error: error)))
+                        continue
+                    }
+                    let responder = VarlinkResponder(oneway: call.oneway, hangUp: connection.hangUp) { bytes in
+                        try await outbound.write(allocator.buffer(bytes: bytes))
+                    }
+                    do {
+                        try await handler(call, responder)
+                    } catch is TrackerService.WatchEnded {
+                        return
+                    }
+                }
+            }
+        } catch {
+            logger.debug("Connection ended", metadata: ["ttstrack.error": "\(error)"])
+        }
+    }
+}

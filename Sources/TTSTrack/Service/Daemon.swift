@@ -1,0 +1,126 @@
+public import Logging
+import ServiceLifecycle
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Puts the parts together and runs them until SIGTERM/SIGINT:
+/// Varlink ─▶ TrackerService ─▶ TaskStore ◀─ Scheduler ─▶ CambClient, with change
+/// notifications flowing from the scheduler and Remove to Wait and Watch through the ChangeHub.
+public final class Daemon: Sendable {
+    /// What a reload produces: a new configuration and key.
+    public typealias Reloader = @Sendable () async throws -> (DaemonConfiguration, APIKeyLoader.Found?)
+
+    private let configuration: DaemonConfiguration
+    private let apiKey: APIKeyLoader.Found?
+    private let environment: [String: String]
+    private let logger: Logger
+    private let reloader: Reloader?
+
+    public init(
+        configuration: DaemonConfiguration, apiKey: APIKeyLoader.Found?, environment: [String: String],
+        logger: Logger, reloader: Reloader? = nil
+    ) {
+        self.configuration = configuration
+        self.apiKey = apiKey
+        self.environment = environment
+        self.logger = logger
+        self.reloader = reloader
+    }
+
+    /// Runs the daemon; returns after a graceful stop. Throws when it cannot start.
+    public func run() async throws {
+        let config = configuration
+        try ControlSocket.makeDirectories(ControlSocket.parent(of: config.storePath))
+        let store = try TaskStore(path: config.storePath)
+        let notifier = SystemdNotifier(environment: environment)
+        let target: ListenTarget
+        var controlSocket: ControlSocket?
+        if let fd = SocketActivation.listeningSocket(environment: environment) {
+            target = .inherited(fd: fd)
+            SocketActivation.clearEnvironment()
+        } else {
+            controlSocket = try ControlSocket(path: config.socketPath)
+            target = .path(config.socketPath, mode: config.socketMode)
+        }
+        let socketGuard = controlSocket
+        if let apiKey {
+            logger.info("API key loaded", metadata: ["ttstrack.key_source": "\(apiKey.source)"])
+        } else {
+            logger.error("No API key: set CAMB_API_KEY, api.key_file or the credential camb-api-key")
+        }
+        let client = CambClient(
+            settings: .init(baseURL: config.apiBaseURL, apiKey: apiKey?.key, timeout: config.apiTimeout),
+            maxConnections: 1024, userAgent: "ttstrackd/\(TrackerService.version)")
+        let hub = ChangeHub()
+        let scheduler = Scheduler(store: store, checker: client, hub: hub, policy: config.poll, logger: logger)
+        let tracker = TrackerService(store: store, hub: hub, scheduler: scheduler, logger: logger)
+        var serverLimits = VarlinkServer.Limits()
+        serverLimits.maxConnections = config.maxConnections
+        let server = VarlinkServer(limits: serverLimits, logger: logger) { call, responder in
+            try await tracker.handle(call, responder: responder)
+        }
+        let logger = self.logger
+        let socketPath = config.socketPath
+        let control = ClosureService(name: "control") {
+            try await server.run(target) {
+                logger.info("Ready", metadata: ["ttstrack.socket": "\(socketPath)", "ttstrack.store": "\(store.path)"])
+                notifier.notify("READY=1")
+            }
+        }
+        let polling = ClosureService(name: "scheduler") {
+            await scheduler.run()
+        }
+        let retention = config.eventsRetentionDays
+        let maintenance = ClosureService(name: "maintenance") {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let cutoff = Timestamp.now().adding(seconds: -retention * 86400)
+                do {
+                    let pruned = try await store.pruneEvents(before: cutoff)
+                    if pruned > 0 { logger.debug("Pruned events", metadata: ["ttstrack.count": "\(pruned)"]) }
+                } catch {
+                    logger.warning("Cannot prune events", metadata: ["ttstrack.error": "\(error)"])
+                }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+            }
+        }
+        let reloader = self.reloader
+        let reloading = ClosureService(name: "reload") {
+            guard let reloader else { return }
+            for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+                do {
+                    let (newConfig, newKey) = try await reloader()
+                    await scheduler.reconfigure(newConfig.poll)
+                    client.update(.init(baseURL: newConfig.apiBaseURL, apiKey: newKey?.key, timeout: newConfig.apiTimeout))
+                    logger.info("Configuration reloaded")
+                } catch {
+                    logger.error("Reload refused; keeping the running configuration", metadata: ["ttstrack.error": "\(error)"])
+                }
+            }
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: control), .init(service: maintenance), .init(service: reloading),
+                    .init(service: polling),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("Stopped on error", metadata: ["ttstrack.error": "\(error)"])
+            socketGuard?.removeSocketFile()
+            try? await client.shutdown()
+            throw error
+        }
+        notifier.notify("STOPPING=1")
+        socketGuard?.removeSocketFile()
+        try? await client.shutdown()
+        logger.info("Stopped")
+    }
+}

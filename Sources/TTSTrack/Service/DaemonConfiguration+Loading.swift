@@ -1,0 +1,76 @@
+import Configuration
+import SystemPackage
+
+extension DaemonConfiguration {
+    /// A configuration that cannot be used; the message names the key.
+    public struct Invalid: Error, Sendable, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// Reads the YAML file (when there is one), lets `TTSTRACK_*` environment variables
+    /// override it, and fills every other key with its default. A value of the wrong type is
+    /// an error, not silently replaced by the default.
+    /// - Parameter file: `--config`; when `nil`, `/etc/ttstrack/ttstrackd.yaml` if it exists.
+    public static func load(file: String?, environment: [String: String]) async throws -> DaemonConfiguration {
+        let defaults = DaemonConfiguration(
+            storePath: DefaultPaths.store(environment: environment),
+            socketPath: DefaultPaths.socket(environment: environment))
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "ttstrack")
+        ]
+        let path = file ?? environment["TTSTRACK_CONFIG"] ?? DefaultPaths.defaultConfigFile
+        do {
+            providers.append(
+                try await FileProvider<YAMLSnapshot>(filePath: FilePath(path), allowMissing: file == nil))
+        } catch {
+            throw Invalid("cannot read the configuration file \(path): \(error)")
+        }
+        let reader = ConfigReader(providers: providers)
+        var config = defaults
+        func double(_ key: ConfigKey, _ value: inout Double) throws {
+            value = try reader.double(forKey: key) ?? Self.check(reader, key, as: "a number", default: value)
+        }
+        func int(_ key: ConfigKey, _ value: inout Int) throws {
+            value = try reader.int(forKey: key) ?? Self.check(reader, key, as: "a whole number", default: value)
+        }
+        func string(_ key: ConfigKey, _ value: inout String) throws {
+            value = try reader.string(forKey: key) ?? Self.check(reader, key, as: "a string", default: value)
+        }
+        try string("api.base_url", &config.apiBaseURL)
+        try string("api.key_file", &config.apiKeyFile)
+        try double("api.timeout", &config.apiTimeout)
+        try string("store.path", &config.storePath)
+        try string("control.socket", &config.socketPath)
+        var mode = String(config.socketMode, radix: 8)
+        try string("control.mode", &mode)
+        guard let parsedMode = UInt32(mode, radix: 8) else {
+            throw Invalid("control.mode must be an octal mode like \"0660\", not \(mode)")
+        }
+        config.socketMode = parsedMode
+        try int("control.max_connections", &config.maxConnections)
+        try double("poll.first_delay", &config.poll.firstDelay)
+        try double("poll.min_interval", &config.poll.minInterval)
+        try double("poll.max_interval", &config.poll.maxInterval)
+        try double("poll.backoff", &config.poll.backoff)
+        try double("poll.rate", &config.poll.rate)
+        try double("poll.burst", &config.poll.burst)
+        try int("poll.concurrency", &config.poll.concurrency)
+        try double("poll.give_up_after", &config.poll.giveUpAfter)
+        try int("poll.not_found_after", &config.poll.notFoundAfter)
+        try double("poll.jitter", &config.poll.jitter)
+        try double("events.retention_days", &config.eventsRetentionDays)
+        try string("log.level", &config.logLevel)
+        if let problem = config.problem { throw Invalid(problem) }
+        return config
+    }
+
+    /// For a key the typed read found nothing for: the default when the key is absent, an
+    /// error naming the key when it is present with a value of the wrong type.
+    private static func check<T>(_ reader: ConfigReader, _ key: ConfigKey, as type: String, default value: T) throws -> T {
+        if let text = reader.string(forKey: key) {
+            throw Invalid("\(key) must be \(type), not \"\(text)\"")
+        }
+        return value
+    }
+}

@@ -1,0 +1,40 @@
+/// Everything `ttstrackd` can be configured with (contract §3), with the contract's defaults.
+public struct DaemonConfiguration: Sendable, Equatable {
+    public var apiBaseURL = "https://client.camb.ai/apis"
+    public var apiKeyFile = "/etc/ttstrack/api-key"
+    /// Seconds for one status request, connect to last byte.
+    public var apiTimeout = 30.0
+    public var storePath: String
+    public var socketPath: String
+    /// `control.mode`, e.g. `0o660`.
+    public var socketMode: UInt32 = 0o660
+    public var maxConnections = 1024
+    public var poll = PollPolicy()
+    /// Days events are kept for `Watch(since:)`.
+    public var eventsRetentionDays = 7.0
+    public var logLevel = "info"
+
+    public init(storePath: String, socketPath: String) {
+        self.storePath = storePath
+        self.socketPath = socketPath
+    }
+
+    /// Why the configuration cannot work, or `nil`.
+    public var problem: String? {
+        if let problem = poll.problem { return problem }
+        if !(apiTimeout > 0) { return "api.timeout must be more than 0" }
+        if !apiBaseURL.hasPrefix("http://") && !apiBaseURL.hasPrefix("https://") {
+            return "api.base_url must start with http:// or https://"
+        }
+        if storePath.isEmpty { return "store.path must not be empty" }
+        if socketPath.isEmpty { return "control.socket must not be empty" }
+        if socketPath.utf8.count > 107 { return "control.socket is longer than a Unix socket path may be (107 bytes)" }
+        if socketMode > 0o777 { return "control.mode must be an octal mode like 0660" }
+        if maxConnections < 1 { return "control.max_connections must be 1 or more" }
+        if !(eventsRetentionDays > 0) { return "events.retention_days must be more than 0" }
+        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
+            return "log.level must be one of trace, debug, info, notice, warning, error, critical"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,26 @@
+/// Which status endpoint a task is polled at. Closed set: the API serves the same status shape
+/// at each of these paths, and an unknown kind is refused with `UnknownKind` rather than polled.
+public struct TaskKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init?(rawValue: String) {
+        guard Self.all.contains(rawValue) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    private init(known: String) { self.rawValue = known }
+
+    /// The default kind: `GET /tts/{id}`.
+    public static let tts = TaskKind(known: "tts")
+
+    /// Every kind the API serves, in the contract's order.
+    public static let all: [String] = [
+        "tts", "translated-tts", "dub", "translate", "transcribe", "text-to-sound", "text-to-voice",
+        "audio-separation", "story", "translated-story", "project-setup", "sub",
+    ]
+
+    /// The path segment the status is polled at; equal to the name for every kind today.
+    public var pathComponent: String { rawValue }
+
+    public var description: String { rawValue }
+}

@@ -1,0 +1,77 @@
+extension TaskStore {
+    /// `PRAGMA application_id`: marks the file as ours, so a foreign database is never migrated.
+    static let applicationID: Int64 = 0x5454_5354  // "TTST"
+
+    /// Forward migrations; `migrations[n]` takes `user_version` from n to n + 1.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            task_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            terminal INTEGER NOT NULL DEFAULT 0,
+            run_id INTEGER,
+            reason TEXT,
+            message TEXT,
+            checks INTEGER NOT NULL DEFAULT 0,
+            failures INTEGER NOT NULL DEFAULT 0,
+            not_found INTEGER NOT NULL DEFAULT 0,
+            added_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            checked_at INTEGER,
+            next_check_at INTEGER
+        );
+        CREATE INDEX tasks_due ON tasks(next_check_at) WHERE terminal = 0;
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            task_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            terminal INTEGER NOT NULL,
+            run_id INTEGER,
+            reason TEXT,
+            message TEXT,
+            checks INTEGER NOT NULL,
+            added_at INTEGER,
+            checked_at INTEGER
+        );
+        CREATE INDEX events_at ON events(at);
+        """
+    ]
+
+    /// The schema version this build writes.
+    static var schemaVersion: Int64 { Int64(migrations.count) }
+
+    /// Checks that the file is ours (or empty) and brings its schema up to date.
+    static func prepareSchema(_ db: Database, path: String) throws {
+        let appID: Int64
+        let version: Int64
+        let objects: Int64
+        do {
+            appID = try db.scalarInt("PRAGMA application_id") ?? 0
+            version = try db.scalarInt("PRAGMA user_version") ?? 0
+            objects = try db.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
+        } catch let error as SQLiteError where error.code == .notADatabase || error.code == .corrupt {
+            throw TaskStoreError("\(path) is not a ttstrack database or is corrupt (\(error.message)); refusing to touch it")
+        }
+        if appID != 0 && appID != applicationID {
+            throw TaskStoreError("\(path) belongs to another application (application_id \(appID)); refusing to touch it")
+        }
+        if appID == 0 && objects > 0 {
+            throw TaskStoreError("\(path) is a SQLite database of another program (it has tables but no ttstrack mark); refusing to touch it")
+        }
+        if version > schemaVersion {
+            throw TaskStoreError("\(path) has schema version \(version), newer than this ttstrackd understands (\(schemaVersion)); refusing to touch it")
+        }
+        guard version < schemaVersion else { return }
+        try db.transaction(.exclusive) {
+            for step in Int(version)..<migrations.count {
+                try db.execute(migrations[step])
+            }
+            try db.execute("PRAGMA application_id = \(applicationID)")
+            try db.execute("PRAGMA user_version = \(schemaVersion)")
+        }
+    }
+}

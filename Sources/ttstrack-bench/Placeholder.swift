@@ -1,0 +1,1 @@
+print("ttstrack-bench: not yet")
