@@ -105,7 +105,9 @@ public final class Daemon: Sendable {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: control), .init(service: maintenance), .init(service: reloading),
+                    .init(service: control),
+                    .init(service: maintenance, successTerminationBehavior: .ignore),
+                    .init(service: reloading, successTerminationBehavior: .ignore),
                     .init(service: polling),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

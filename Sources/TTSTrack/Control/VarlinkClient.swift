@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A small blocking Varlink client over a Unix socket, for the `ttstrack` CLI, tests and
+/// benchmarks. One call at a time, or several pipelined with ``send(_:)`` and ``receive()``.
+public final class VarlinkClient {
+    public enum ClientError: Error, CustomStringConvertible, Equatable {
+        /// The socket could not be reached; `path` is what was tried.
+        case unreachable(path: String, reason: String)
+        case closed
+        case protocolError(String)
+        /// The daemon answered with an error.
+        case remote(VarlinkError)
+
+        public var description: String {
+            switch self {
+            case .unreachable(let path, let reason): "cannot reach ttstrackd at \(path): \(reason)"
+            case .closed: "the daemon closed the connection"
+            case .protocolError(let text): "protocol error: \(text)"
+            case .remote(let error): "\(error.name)\(error.parameters.isEmpty ? "" : " \(JSONValue.object(error.parameters).jsonText)")"
+            }
+        }
+    }
+
+    /// One reply.
+    public struct Reply: Sendable {
+        public var parameters: [String: JSONValue]
+        public var continues: Bool
+        public var error: VarlinkError?
+    }
+
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    public let path: String
+
+    public init(path: String) throws(ClientError) {
+        self.path = path
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .unreachable(path: path, reason: String(cString: strerror(errno))) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(fd)
+            throw .unreachable(path: path, reason: "path too long")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard result == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw .unreachable(path: path, reason: reason)
+        }
+        self.fd = fd
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    /// Calls `method` and returns the reply's parameters; an error reply is thrown as `.remote`.
+    public func call(_ method: String, _ parameters: [String: JSONValue] = [:]) throws(ClientError) -> [String: JSONValue] {
+        try send(method, parameters)
+        let reply = try receive()
+        if let error = reply.error { throw .remote(error) }
+        return reply.parameters
+    }
+
+    /// Sends a call without waiting for its reply.
+    public func send(_ method: String, _ parameters: [String: JSONValue] = [:], more: Bool = false, oneway: Bool = false)
+        throws(ClientError)
+    {
+        var message: [String: JSONValue] = ["method": .string(method), "parameters": .object(parameters)]
+        if more { message["more"] = true }
+        if oneway { message["oneway"] = true }
+        try sendRaw(VarlinkReply.frame(.object(message)))
+    }
+
+    /// Sends bytes as they are (tests use it for garbage).
+    public func sendRaw(_ bytes: [UInt8]) throws(ClientError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .closed
+            }
+            offset += written
+        }
+    }
+
+    /// Stops sending (half-close); replies can still be read.
+    public func shutdownWrite() {
+        shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// Reads the next reply.
+    public func receive() throws(ClientError) -> Reply {
+        let frame = try receiveFrame()
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(frame)
+        } catch {
+            throw .protocolError(error.description)
+        }
+        guard case .object(let fields) = document else { throw .protocolError("reply is not an object") }
+        var parameters: [String: JSONValue] = [:]
+        if case .object(let values)? = fields["parameters"] { parameters = values }
+        var reply = Reply(parameters: parameters, continues: false, error: nil)
+        if case .bool(true)? = fields["continues"] { reply.continues = true }
+        if case .string(let name)? = fields["error"] { reply.error = VarlinkError(name, parameters) }
+        return reply
+    }
+
+    /// The next NUL-terminated message, without its NUL.
+    public func receiveFrame() throws(ClientError) -> [UInt8] {
+        var searchFrom = 0
+        while true {
+            if let nul = buffer[searchFrom...].firstIndex(of: 0) {
+                let frame = Array(buffer[..<nul])
+                buffer.removeSubrange(...nul)
+                return frame
+            }
+            searchFrom = buffer.count
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw .closed }
+            buffer.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// Sets how long a receive may block (seconds); 0 blocks forever.
+    public func setReceiveTimeout(_ seconds: Double) {
+        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+    }
+}
