@@ -90,7 +90,7 @@ public final class VarlinkClient {
     public func sendRaw(_ bytes: [UInt8]) throws(ClientError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw .closed
@@ -101,7 +101,7 @@ public final class VarlinkClient {
 
     /// Stops sending (half-close); replies can still be read.
     public func shutdownWrite() {
-        shutdown(fd, Int32(SHUT_WR))
+        Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
     /// Reads the next reply.
@@ -133,7 +133,7 @@ public final class VarlinkClient {
             }
             searchFrom = buffer.count
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw .closed }
             buffer.append(contentsOf: chunk[0..<count])
