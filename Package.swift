@@ -85,9 +85,15 @@ let package = Package(
         .executableTarget(
             name: "ttstrack-bench",
             dependencies: [
-                "TTSTrack", "CambSimulator",
+                "TTSTrack", "CambSimulator", "TTSTrackTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TTSTrackTestSupport",
+            dependencies: ["TTSTrack", "CambSimulator"],
+            path: "Tests/TTSTrackTestSupport",
             swiftSettings: strict
         ),
         .testTarget(
@@ -102,7 +108,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ttstrackdTests",
-            dependencies: ["TTSTrack", "CambSimulator", "ttstrackd", "ttstrack"],
+            dependencies: ["TTSTrack", "CambSimulator", "TTSTrackTestSupport", "ttstrackd"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ttstrackTests",
+            dependencies: ["TTSTrack", "CambSimulator", "TTSTrackTestSupport", "ttstrackd", "ttstrack"],
             swiftSettings: strict
         ),
     ]
