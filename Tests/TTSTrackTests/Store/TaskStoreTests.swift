@@ -1,0 +1,175 @@
+import CSQLite
+import Foundation
+import Testing
+import TTSTrack
+import TTSTrackTestSupport
+
+@Suite struct TaskStoreTests {
+    @Test func newStoreIsMarkedAndVersioned() async throws {
+        let (store, path) = try makeStore()
+        _ = store
+        let db = try Database(path: path, readOnly: true)
+        #expect(try db.scalarInt("PRAGMA user_version") == 1)
+        #expect(try db.scalarInt("PRAGMA application_id") == 0x5454_5354)
+        let mode = try db.prepare("PRAGMA journal_mode")
+        #expect(try mode.step())
+        #expect(mode.string(0) == "wal")
+    }
+
+    @Test func addIsIdempotentAndSurvivesReopening() async throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        do {
+            let (store, _) = try makeStore(directory)
+            let first = try await store.add(["a", "b", "c"], dueAt: .now())
+            #expect(first == (3, 0))
+            let second = try await store.add(["b", "c", "d", "d"], dueAt: .now())
+            #expect(second == (1, 3))
+        }
+        let (reopened, _) = try makeStore(directory)
+        let tasks = try await reopened.get(["a", "d", "zzz"])
+        #expect(tasks.map(\.status) == [.pending, .pending, .untracked])
+        #expect(tasks[0].addedAt != nil && tasks[0].nextCheckAt != nil)
+    }
+
+    @Test func secondOpenOfTheSameStoreIsRefused() throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let (store, _) = try makeStore(directory)
+        #expect(throws: TaskStoreError.self) { _ = try makeStore(directory) }
+        _ = store
+    }
+
+    @Test func foreignDatabaseIsRefusedAndUntouched() throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let path = "\(directory)/tasks.sqlite3"
+        do {
+            let db = try Database(path: path)
+            try db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: TaskStoreError.self) { _ = try TaskStore(path: path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func garbageFileIsRefusedAndUntouched() throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let path = "\(directory)/tasks.sqlite3"
+        let garbage = Data(repeating: 0x42, count: 8192)
+        try garbage.write(to: URL(fileURLWithPath: path))
+        #expect(throws: TaskStoreError.self) { _ = try TaskStore(path: path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+    }
+
+    @Test func newerSchemaIsRefused() throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let path = "\(directory)/tasks.sqlite3"
+        do { _ = try TaskStore(path: path) }
+        do {
+            let db = try Database(path: path)
+            try db.execute("PRAGMA user_version = 99")
+        }
+        #expect(throws: TaskStoreError.self) { _ = try TaskStore(path: path) }
+    }
+
+    @Test func dueTasksComeOldestFirstAndSkipClaimedOnes() async throws {
+        let (store, _) = try makeStore()
+        let base = Timestamp(milliseconds: 1_000_000)
+        try await store.add(["late"], dueAt: base.adding(seconds: 30))
+        try await store.add(["second"], dueAt: base.adding(seconds: 2))
+        try await store.add(["first"], dueAt: base.adding(seconds: 1))
+        try await store.add(["future"], dueAt: base.adding(seconds: 1000))
+        let now = base.adding(seconds: 60)
+        #expect(try await store.dueTasks(now: now, limit: 10, excluding: []).map(\.taskID) == ["first", "second", "late"])
+        #expect(try await store.dueTasks(now: now, limit: 2, excluding: ["first"]).map(\.taskID) == ["second", "late"])
+        #expect(try await store.dueTasks(now: base, limit: 10, excluding: []).isEmpty)
+    }
+
+    @Test func dueQueryUsesThePartialIndex() throws {
+        let (store, path) = try makeStore()
+        _ = store
+        let db = try Database(path: path, readOnly: true)
+        let plan = try db.prepare(
+            "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE terminal = 0 AND next_check_at <= 5 ORDER BY next_check_at LIMIT 10")
+        var details: [String] = []
+        while try plan.step() { details.append(plan.string(3)) }
+        #expect(details.contains { $0.contains("USING INDEX tasks_due") }, "\(details)")
+        #expect(!details.contains { $0.contains("SCAN tasks") && !$0.contains("INDEX") })
+        #expect(!details.contains { $0.contains("TEMP B-TREE") })
+    }
+
+    @Test func applyRecordsEventsOnlyForChangesAndSkipsRemovedRows() async throws {
+        let (store, _) = try makeStore()
+        try await store.add(["a", "b", "gone"], dueAt: Timestamp(milliseconds: 0))
+        let due = try await store.dueTasks(now: .now(), limit: 10, excluding: [])
+        #expect(due.count == 3)
+        _ = try await store.remove(["gone"], now: .now())
+        let now = Timestamp.now()
+        let updates = due.map { task in
+            TaskUpdate(
+                rowID: task.rowID, taskID: task.taskID, status: task.taskID == "a" ? .success : .pending,
+                terminal: task.taskID == "a", runID: task.taskID == "a" ? 9 : nil, reason: nil, message: nil, checks: 1,
+                failures: 0, notFoundStreak: 0, checkedAt: now, nextCheckAt: task.taskID == "a" ? nil : now.adding(seconds: 5),
+                changed: task.taskID != "b")
+        }
+        let events = try await store.apply(updates, now: now)
+        #expect(events.map(\.task.taskID) == ["a"], "a changed; b did not; gone was removed meanwhile")
+        #expect(events.first?.task.runID == 9)
+        let tasks = try await store.get(["a", "b", "gone"])
+        #expect(tasks.map(\.status) == [.success, .pending, .untracked])
+        #expect(tasks[0].terminal && tasks[1].checks == 1)
+        #expect(try await store.dueTasks(now: now.adding(seconds: 60), limit: 10, excluding: []).map(\.taskID) == ["b"])
+    }
+
+    @Test func eventsReplayInOrderAfterACursorAcrossReopening() async throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        var seqs: [Int64] = []
+        do {
+            let (store, _) = try makeStore(directory)
+            try await store.add(["x", "y", "z"], dueAt: .now())
+            seqs = try await store.remove(["x", "y", "z"], now: .now()).map(\.seq)
+        }
+        #expect(seqs.count == 3 && seqs == seqs.sorted())
+        let (store, _) = try makeStore(directory)
+        #expect(try await store.lastEventSeq() == seqs[2])
+        let replay = try await store.events(after: seqs[0], limit: 100)
+        #expect(replay.map(\.seq) == [seqs[1], seqs[2]])
+        #expect(replay.map(\.task.taskID) == ["y", "z"])
+        #expect(replay.allSatisfy { $0.task.status == .untracked })
+    }
+
+    @Test func listPagesByTaskIDWithFilters() async throws {
+        let (store, _) = try makeStore()
+        try await store.add(["c", "a", "b", "d"], dueAt: .now())
+        #expect(try await store.list(status: nil, kind: nil, limit: 2, after: nil).map(\.taskID) == ["a", "b"])
+        #expect(try await store.list(status: nil, kind: nil, limit: 2, after: "b").map(\.taskID) == ["c", "d"])
+        #expect(try await store.list(status: .terminal, kind: nil, limit: 10, after: nil).isEmpty)
+        #expect(try await store.list(status: .exactly("PENDING"), kind: "tts", limit: 10, after: nil).count == 4)
+        #expect(try await store.list(status: nil, kind: "dub", limit: 10, after: nil).isEmpty)
+    }
+
+    @Test func sqliteErrorsCarryExtendedCodes() throws {
+        let db = try Database(path: ":memory:")
+        try db.execute("CREATE TABLE t (k TEXT PRIMARY KEY)")
+        try db.execute("INSERT INTO t VALUES ('a')")
+        do {
+            try db.execute("INSERT INTO t VALUES ('a')")
+            Issue.record("expected a constraint error")
+        } catch let error as SQLiteError {
+            #expect(error.code == .constraint)
+            #expect(error.extendedCode == 1555)  // SQLITE_CONSTRAINT_PRIMARYKEY
+            #expect(error.message.contains("UNIQUE"))
+        }
+    }
+
+    @Test func failedTransactionLeavesNothing() throws {
+        let db = try Database(path: ":memory:")
+        try db.execute("CREATE TABLE t (k TEXT PRIMARY KEY)")
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try db.transaction {
+                try db.execute("INSERT INTO t VALUES ('a')")
+                throw Boom()
+            }
+        }
+        #expect(try db.scalarInt("SELECT count(*) FROM t") == 0)
+    }
+}
