@@ -79,6 +79,7 @@ error UnknownKind (kind: string)
 error StoreUnavailable (reason: string)
 # Extension: a Watch reader fell more than max events behind; the call ends and the connection closes.
 error WatchOverflow (max: int)
+
 """#
 
     public static let service = #"""
@@ -117,6 +118,7 @@ error PermissionDenied ()
 
 # Method is expected to be called with 'more' set to true, but wasn't
 error ExpectedMore ()
+
 """#
 
     /// Interface name to description.

@@ -190,7 +190,10 @@ public actor Scheduler {
             health.error = reason
         case .unauthorized(let reason):
             checksFailed += 1
-            health.unauthorizedStreak += 1
+            // Answers to checks started before the pause began do not lengthen it.
+            if health.pausedUntil.map({ clock.now >= $0 }) ?? true {
+                health.unauthorizedStreak += 1
+            }
             let pause = APIHealth.unauthorizedPause(streak: health.unauthorizedStreak)
             if before != .unauthorized {
                 logger.error("API refused the key; polling paused", metadata: ["ttstrack.error": "\(reason)"])

@@ -1,0 +1,187 @@
+import CambSimulator
+import Foundation
+import Testing
+import TTSTrack
+import TTSTrackTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `ttstrackd` binary on a temporary socket and store, against the simulator.
+@Suite(.timeLimit(.minutes(1))) struct DaemonIntegrationTests {
+    @Test func addedIdsAreWaitedForUntilSuccessWithRunID() async throws {
+        let test = try await DaemonUnderTest.start()
+        test.simulator.script("job-1", [.pending, .success(runID: 777)])
+        let added = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["job-1", "job-2"])])
+        #expect(added["added"]?.int == 2 && added["existing"]?.int == 0)
+        let waited = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ids(["job-1", "job-2"]), "timeout": 20])
+        #expect(waited["done"]?.bool == true)
+        let tasks = try #require(waited["tasks"]?.array)
+        #expect(tasks.map { $0["status"]?.stringValue } == ["SUCCESS", "SUCCESS"])
+        #expect(tasks[0]["run_id"]?.int == 777)
+        #expect(tasks[0]["terminal"]?.bool == true)
+        #expect(tasks[0]["task_id"]?.stringValue == "job-1" && tasks[0]["kind"]?.stringValue == "tts")
+        let again = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["job-1"])])
+        #expect(again["added"]?.int == 0 && again["existing"]?.int == 1)
+        let stats = try await test.call("io.ttstrack.Tracker.Stats")
+        #expect(stats["tasks"]?["SUCCESS"]?.int == 2)
+        #expect(stats["api_state"]?.stringValue == "ok")
+        #expect((stats["checks_total"]?.int ?? 0) >= 4)
+        #expect(try await test.stop() == 0, "SIGTERM stops the daemon cleanly")
+    }
+
+    @Test func waitTimesOutWithDoneFalse() async throws {
+        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
+        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["p"])])
+        let started = ContinuousClock.now
+        let waited = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ids(["p", "unknown"]), "timeout": 0.3])
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+        #expect(waited["done"]?.bool == false)
+        #expect(waited["tasks"]?.array?.map { $0["status"]?.stringValue } == ["PENDING", "UNTRACKED"])
+        _ = try await test.stop()
+    }
+
+    @Test func invalidCallsAreRefusedAndChangeNothing() async throws {
+        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
+        let bad = try await test.error("io.ttstrack.Tracker.Add", ["ids": ids(["good", "bad/id", "also-good"])])
+        #expect(bad?.name == "io.ttstrack.Tracker.InvalidTaskId")
+        #expect(bad?.parameters["task_id"]?.stringValue == "bad/id")
+        let tooMany = try await test.error("io.ttstrack.Tracker.Add", ["ids": ids((0...100_000).map { "i\($0)" })])
+        #expect(tooMany == VarlinkError("io.ttstrack.Tracker.TooManyIds", ["max": 100_000]))
+        let kind = try await test.error("io.ttstrack.Tracker.Add", ["ids": ids(["k"]), "kind": "video"])
+        #expect(kind == VarlinkError("io.ttstrack.Tracker.UnknownKind", ["kind": "video"]))
+        let typed = try await test.error("io.ttstrack.Tracker.Add", ["ids": "not-a-list"])
+        #expect(typed == .invalidParameter("ids"))
+        let missing = try await test.error("io.ttstrack.Tracker.Get", [:])
+        #expect(missing == .invalidParameter("ids"))
+        let stats = try await test.call("io.ttstrack.Tracker.Stats")
+        #expect(stats["tasks"] == .object([:]), "nothing of a refused call is stored")
+        #expect(try await test.error("io.ttstrack.Tracker.Nope") == .methodNotFound("Nope"))
+        #expect(try await test.error("com.example.Other.Call") == .interfaceNotFound("com.example.Other"))
+        #expect(try await test.error("io.ttstrack.Tracker.Watch", [:]) == .expectedMore)
+        _ = try await test.stop()
+    }
+
+    @Test func introspectionServesTheInterfaceFile() async throws {
+        let test = try await DaemonUnderTest.start()
+        let info = try await test.call("org.varlink.service.GetInfo")
+        #expect(info["interfaces"] == ["org.varlink.service", "io.ttstrack.Tracker"])
+        let description = try await test.call("org.varlink.service.GetInterfaceDescription", ["interface": "io.ttstrack.Tracker"])
+        let repoFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/TTSTrack/Control/io.ttstrack.Tracker.varlink")
+        #expect(description["description"]?.stringValue == (try String(contentsOf: repoFile, encoding: .utf8)))
+        #expect(
+            try await test.error("org.varlink.service.GetInterfaceDescription", ["interface": "x.y"])
+                == .interfaceNotFound("x.y"))
+        _ = try await test.stop()
+    }
+
+    @Test func pipelinedCallsAreAnsweredInOrderAndHalfCloseStillGetsReplies() async throws {
+        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
+        let path = test.daemon.socketPath
+        let replies = try await blocking { () -> [String] in
+            let client = try VarlinkClient(path: path)
+            try client.send("io.ttstrack.Tracker.Add", ["ids": ids(["p1"])])
+            try client.send("io.ttstrack.Tracker.Get", ["ids": ids(["p1", "p2"])])
+            try client.send("io.ttstrack.Tracker.Nope")
+            try client.send("io.ttstrack.Tracker.Stats")
+            client.shutdownWrite()
+            return try (0..<4).map { _ in
+                let reply = try client.receive()
+                return reply.error?.name ?? reply.parameters.keys.sorted().joined(separator: ",")
+            }
+        }
+        #expect(replies == ["added,existing", "tasks", "org.varlink.service.MethodNotFound", "api_error,api_state,checks_failed,checks_total,tasks,uptime,version"])
+        _ = try await test.stop()
+    }
+
+    @Test func garbageClosesOnlyThatConnection() async throws {
+        let test = try await DaemonUnderTest.start()
+        let path = test.daemon.socketPath
+        let garbage: [[UInt8]] = [Array("{not json".utf8) + [0], Array("[1,2]".utf8) + [0], Array("{\"x\":1}".utf8) + [0], [0xFF, 0xFE, 0]]
+        for bytes in garbage {
+            let closed = try await blocking { () -> Bool in
+                let client = try VarlinkClient(path: path)
+                try client.sendRaw(bytes)
+                do {
+                    _ = try client.receive()
+                    return false
+                } catch VarlinkClient.ClientError.closed {
+                    return true
+                }
+            }
+            #expect(closed)
+        }
+        let info = try await test.call("org.varlink.service.GetInfo")
+        #expect(info["product"]?.stringValue == "ttstrackd", "the daemon still answers others")
+        _ = try await test.stop()
+    }
+
+    @Test func oversizedMessageClosesTheConnection() async throws {
+        let test = try await DaemonUnderTest.start()
+        let path = test.daemon.socketPath
+        let closed = try await blocking { () -> Bool in
+            let client = try VarlinkClient(path: path)
+            let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20)
+            do {
+                for _ in 0..<40 { try client.sendRaw(chunk) }  // 40 MiB, no NUL
+            } catch VarlinkClient.ClientError.closed {
+                return true
+            }
+            do {
+                _ = try client.receive()
+                return false
+            } catch {
+                return true
+            }
+        }
+        #expect(closed)
+        #expect(try await test.call("io.ttstrack.Tracker.Stats")["version"] != nil)
+        _ = try await test.stop()
+    }
+
+    @Test func acknowledgedIdsSurviveKill9() async throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .alwaysPending)
+        try await simulator.start()
+        let first = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
+        let batch = (0..<5000).map { "durable-\($0)" }
+        _ = try await first.call("io.ttstrack.Tracker.Add", ["ids": ids(batch)])
+        #expect(await first.daemon.stop(signal: SIGKILL) != 0)
+        let second = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
+        let got = try await second.call("io.ttstrack.Tracker.Get", ["ids": ids(batch)])
+        let statuses = Set(got["tasks"]?.array?.compactMap { $0["status"]?.stringValue } ?? [])
+        #expect(statuses == ["PENDING"], "every acknowledged id is there after kill -9")
+        #expect(await simulator.waitForRequests(taskID: "durable-4999", count: 1, timeout: .seconds(10)), "and polled again")
+        _ = try await second.stop()
+    }
+
+    @Test func aSecondDaemonOnTheSameStoreOrSocketRefusesToStart() async throws {
+        let test = try await DaemonUnderTest.start()
+        let sameStore = try DaemonProcess(
+            environment: ["TTSTRACK_STORE_PATH": test.daemon.storePath], directory: DaemonProcess.makeTemporaryDirectory())
+        #expect(await sameStore.waitForExit() == 1)
+        #expect(sameStore.stderr.contains("another ttstrackd"))
+        let sameSocket = try DaemonProcess(
+            environment: ["TTSTRACK_CONTROL_SOCKET": test.daemon.socketPath], directory: DaemonProcess.makeTemporaryDirectory())
+        #expect(await sameSocket.waitForExit() == 1)
+        #expect(sameSocket.stderr.contains("another ttstrackd"))
+        #expect(try await test.call("io.ttstrack.Tracker.Stats")["version"] != nil, "the first one still answers")
+        _ = try await test.stop()
+    }
+
+    @Test func socketHasMode0660() async throws {
+        let test = try await DaemonUnderTest.start()
+        var info = stat()
+        #expect(stat(test.daemon.socketPath, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o660)
+        _ = try await test.stop()
+    }
+
+    @Test func brokenConfigurationIsRefusedWithAClearMessage() async throws {
+        let daemon = try DaemonProcess(environment: ["TTSTRACK_POLL_RATE": "fast"])
+        #expect(await daemon.waitForExit() == 78)
+        #expect(daemon.stderr.contains("poll.rate"))
+    }
+}
