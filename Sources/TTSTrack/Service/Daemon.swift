@@ -58,6 +58,8 @@ public final class Daemon: Sendable {
             maxConnections: 1024, userAgent: "ttstrackd/\(TrackerService.version)")
         let hub = ChangeHub()
         let scheduler = Scheduler(store: store, checker: client, hub: hub, policy: config.poll, logger: logger)
+        let reporter = HealthReporter(notifier: notifier, store: store, scheduler: scheduler, environment: environment)
+        await scheduler.setTickHandler { await reporter.tick() }
         let tracker = TrackerService(store: store, hub: hub, scheduler: scheduler, logger: logger)
         var serverLimits = VarlinkServer.Limits()
         serverLimits.maxConnections = config.maxConnections
@@ -92,6 +94,8 @@ public final class Daemon: Sendable {
         let reloading = ClosureService(name: "reload") {
             guard let reloader else { return }
             for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+                notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
+                defer { notifier.notify("READY=1") }
                 do {
                     let (newConfig, newKey) = try await reloader()
                     await scheduler.reconfigure(newConfig.poll)
@@ -102,6 +106,11 @@ public final class Daemon: Sendable {
                 }
             }
         }
+        let stopping = ClosureService(name: "stopping") {
+            try? await gracefulShutdown()
+            notifier.notify("STOPPING=1")
+            logger.info("Stopping")
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [
@@ -109,6 +118,8 @@ public final class Daemon: Sendable {
                     .init(service: maintenance, successTerminationBehavior: .ignore),
                     .init(service: reloading, successTerminationBehavior: .ignore),
                     .init(service: polling),
+                    // Last, so that graceful shutdown reaches it first: STOPPING=1 goes out at once.
+                    .init(service: stopping, successTerminationBehavior: .ignore),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
@@ -120,7 +131,6 @@ public final class Daemon: Sendable {
             try? await client.shutdown()
             throw error
         }
-        notifier.notify("STOPPING=1")
         socketGuard?.removeSocketFile()
         try? await client.shutdown()
         logger.info("Stopped")

@@ -71,6 +71,9 @@ extension DaemonConfiguration {
         if let text = reader.string(forKey: key) {
             throw Invalid("\(key) must be \(type), not \"\(text)\"")
         }
+        if let list = reader.stringArray(forKey: key) {
+            throw Invalid("\(key) must be \(type), not a list \(list)")
+        }
         return value
     }
 }

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Tells systemd how the daemon is doing, from the scheduler's own tick: `WATCHDOG=1` at half
+/// of `$WATCHDOG_USEC` (so a stuck scheduler stops the pings and trips the watchdog) and a
+/// `STATUS=` line with live counts every few seconds.
+actor HealthReporter {
+    private let notifier: SystemdNotifier
+    private let store: TaskStore
+    private let scheduler: Scheduler
+    private let watchdogInterval: Duration?
+    private let statusInterval: Duration
+    private let clock = ContinuousClock()
+    private var lastWatchdog: ContinuousClock.Instant?
+    private var lastStatus: ContinuousClock.Instant?
+    private var lastChecks = 0
+    private var lastStatusText = ""
+
+    init(
+        notifier: SystemdNotifier, store: TaskStore, scheduler: Scheduler, environment: [String: String],
+        statusInterval: Duration = .seconds(5)
+    ) {
+        self.notifier = notifier
+        self.store = store
+        self.scheduler = scheduler
+        self.statusInterval = statusInterval
+        self.watchdogInterval = Self.watchdogInterval(environment: environment)
+    }
+
+    /// Half of `$WATCHDOG_USEC`, when the watchdog is meant for this process.
+    static func watchdogInterval(environment: [String: String], pid: Int32? = nil) -> Duration? {
+        guard let text = environment["WATCHDOG_USEC"], let usec = Int64(text), usec > 0 else { return nil }
+        if let owner = environment["WATCHDOG_PID"], let ownerPID = Int32(owner), ownerPID != (pid ?? currentPID()) {
+            return nil
+        }
+        return .microseconds(usec / 2)
+    }
+
+    func tick() async {
+        let now = clock.now
+        if let interval = watchdogInterval, lastWatchdog.map({ now - $0 >= interval }) ?? true {
+            notifier.notify("WATCHDOG=1")
+            lastWatchdog = now
+        }
+        guard notifier.socketPath != nil, lastStatus.map({ now - $0 >= statusInterval }) ?? true else { return }
+        let elapsed = lastStatus.map { now - $0 }
+        lastStatus = now
+        let snapshot = await scheduler.snapshot()
+        let counts = (try? await store.countsByStatus()) ?? [:]
+        var rate = 0.0
+        if let elapsed {
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            rate = Double(snapshot.checksTotal - lastChecks) / max(seconds, 0.001)
+        }
+        lastChecks = snapshot.checksTotal
+        let text = Self.statusLine(counts: counts, checksPerSecond: rate, snapshot: snapshot)
+        if text != lastStatusText {
+            notifier.notify("STATUS=\(text)")
+            lastStatusText = text
+        }
+    }
+
+    /// E.g. `1234 pending, 56 done, 20.0 checks/s, API ok`.
+    static func statusLine(counts: [String: Int], checksPerSecond: Double, snapshot: Scheduler.Snapshot) -> String {
+        var pending = 0
+        var done = 0
+        for (status, count) in counts {
+            if TaskStatus(status).isTerminal { done += count } else { pending += count }
+        }
+        let rate = (checksPerSecond * 10).rounded() / 10
+        var line = "\(pending) pending, \(done) done, \(rate) checks/s, API \(snapshot.health.state.rawValue)"
+        if let storeError = snapshot.storeError { line += ", store error: \(storeError.prefix(120))" }
+        return line
+    }
+}
+
+private func currentPID() -> Int32 { getpid() }
