@@ -98,7 +98,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TTSTrackTests",
-            dependencies: ["TTSTrack", "CambSimulator"],
+            dependencies: ["TTSTrack", "CambSimulator", "TTSTrackTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

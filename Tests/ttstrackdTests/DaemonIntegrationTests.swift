@@ -92,7 +92,7 @@ import Glibc
                 return reply.error?.name ?? reply.parameters.keys.sorted().joined(separator: ",")
             }
         }
-        #expect(replies == ["added,existing", "tasks", "org.varlink.service.MethodNotFound", "api_error,api_state,checks_failed,checks_total,tasks,uptime,version"])
+        #expect(replies == ["added,existing", "tasks", "org.varlink.service.MethodNotFound", "api_error,api_state,checks_failed,checks_total,tasks,uptime,version,watchers"])
         _ = try await test.stop()
     }
 

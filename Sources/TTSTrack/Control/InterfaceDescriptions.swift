@@ -68,7 +68,9 @@ method Stats() -> (
   checks_total: int,
   checks_failed: int,
   api_state: string,
-  api_error: ?string
+  api_error: ?string,
+  # Extension: Watch calls in progress.
+  watchers: ?int
 )
 
 error InvalidTaskId (task_id: string, reason: string)

@@ -1,4 +1,5 @@
 public import Logging
+import Synchronization
 
 /// The methods of `io.ttstrack.Tracker` and `org.varlink.service`, over the store, the change
 /// hub and the scheduler. Every call is validated completely before anything is changed.
@@ -24,6 +25,7 @@ public final class TrackerService: Sendable {
     private let limits: Limits
     private let startedAt = ContinuousClock.now
     private let logger: Logger
+    private let watchers = Atomic<Int>(0)
 
     public init(store: TaskStore, hub: ChangeHub, scheduler: Scheduler, limits: Limits = Limits(), logger: Logger) {
         self.store = store
@@ -172,7 +174,11 @@ public final class TrackerService: Sendable {
         guard more else { throw VarlinkError.expectedMore }
         let filter = ids.map(Set.init)
         let subscription = hub.subscribe(ids: filter, limit: limits.watchBuffer)
-        defer { subscription.cancel() }
+        watchers.add(1, ordering: .relaxed)
+        defer {
+            watchers.subtract(1, ordering: .relaxed)
+            subscription.cancel()
+        }
         let buffer = limits.watchBuffer
         let store = self.store
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -231,6 +237,7 @@ public final class TrackerService: Sendable {
             "checks_failed": .int(Int64(snapshot.checksFailed)),
             "api_state": .string(snapshot.health.state.rawValue),
             "api_error": snapshot.health.error.map(JSONValue.string) ?? .null,
+            "watchers": .int(Int64(watchers.load(ordering: .relaxed))),
         ])
     }
 }

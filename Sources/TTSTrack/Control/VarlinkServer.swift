@@ -18,6 +18,8 @@ public final class VarlinkServer: Sendable {
         public var maxMessageSize = 16 << 20
         /// Connections at once; more are accepted and closed at once.
         public var maxConnections = 1024
+        /// A message still incomplete after this long closes its connection.
+        public var partialMessageTimeout: Duration = .seconds(30)
         public init() {}
     }
 
@@ -43,6 +45,9 @@ public final class VarlinkServer: Sendable {
     /// - Parameter onListening: called once the socket accepts connections.
     public func run(_ target: ListenTarget, onListening: @Sendable () async -> Void = {}) async throws {
         let maxMessageSize = limits.maxMessageSize
+        let partialTimeout = TimeAmount.nanoseconds(
+            limits.partialMessageTimeout.components.seconds * 1_000_000_000
+                + limits.partialMessageTimeout.components.attoseconds / 1_000_000_000)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -50,7 +55,7 @@ public final class VarlinkServer: Sendable {
             channel.eventLoop.makeCompletedFuture {
                 let signal = HangUpSignal()
                 try channel.pipeline.syncOperations.addHandler(
-                    ByteToMessageHandler(VarlinkFrameDecoder(maxMessageSize: maxMessageSize)))
+                    ByteToMessageHandler(VarlinkFrameDecoder(maxMessageSize: maxMessageSize, partialTimeout: partialTimeout)))
                 try channel.pipeline.syncOperations.addHandler(HangUpHandler(signal: signal))
                 let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
                     wrappingChannelSynchronously: channel,

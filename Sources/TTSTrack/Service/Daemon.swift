@@ -60,9 +60,12 @@ public final class Daemon: Sendable {
         let scheduler = Scheduler(store: store, checker: client, hub: hub, policy: config.poll, logger: logger)
         let reporter = HealthReporter(notifier: notifier, store: store, scheduler: scheduler, environment: environment)
         await scheduler.setTickHandler { await reporter.tick() }
-        let tracker = TrackerService(store: store, hub: hub, scheduler: scheduler, logger: logger)
+        var trackerLimits = TrackerService.Limits()
+        trackerLimits.watchBuffer = config.watchBuffer
+        let tracker = TrackerService(store: store, hub: hub, scheduler: scheduler, limits: trackerLimits, logger: logger)
         var serverLimits = VarlinkServer.Limits()
         serverLimits.maxConnections = config.maxConnections
+        serverLimits.partialMessageTimeout = .milliseconds(Int64(config.messageTimeout * 1000))
         let server = VarlinkServer(limits: serverLimits, logger: logger) { call, responder in
             try await tracker.handle(call, responder: responder)
         }

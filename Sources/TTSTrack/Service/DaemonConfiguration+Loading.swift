@@ -49,6 +49,8 @@ extension DaemonConfiguration {
         }
         config.socketMode = parsedMode
         try int("control.max_connections", &config.maxConnections)
+        try double("control.message_timeout", &config.messageTimeout)
+        try int("control.watch_buffer", &config.watchBuffer)
         try double("poll.first_delay", &config.poll.firstDelay)
         try double("poll.min_interval", &config.poll.minInterval)
         try double("poll.max_interval", &config.poll.maxInterval)

@@ -9,6 +9,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `control.mode`, e.g. `0o660`.
     public var socketMode: UInt32 = 0o660
     public var maxConnections = 1024
+    /// Seconds a client may take to finish a message it started (`control.message_timeout`).
+    public var messageTimeout = 30.0
+    /// Events a `Watch` may fall behind before it is cut off (`control.watch_buffer`).
+    public var watchBuffer = 10_000
     public var poll = PollPolicy()
     /// Days events are kept for `Watch(since:)`.
     public var eventsRetentionDays = 7.0
@@ -30,6 +34,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if socketPath.isEmpty { return "control.socket must not be empty" }
         if socketPath.utf8.count > 107 { return "control.socket is longer than a Unix socket path may be (107 bytes)" }
         if socketMode > 0o777 { return "control.mode must be an octal mode like 0660" }
+        if watchBuffer < 1 { return "control.watch_buffer must be 1 or more" }
+        if !(messageTimeout > 0) { return "control.message_timeout must be more than 0" }
         if maxConnections < 1 { return "control.max_connections must be 1 or more" }
         if !(eventsRetentionDays > 0) { return "events.retention_days must be more than 0" }
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {

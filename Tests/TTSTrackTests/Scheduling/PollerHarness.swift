@@ -62,19 +62,3 @@ final class PollerHarness: Sendable {
         try await simulator.shutdown()
     }
 }
-
-struct TimedOut: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Re-evaluates `condition` every few milliseconds until it holds; throws after `timeout`.
-func eventually(
-    timeout: Duration = .seconds(10), _ what: String = "condition", _ condition: @Sendable () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    throw TimedOut(description: "\(what) did not hold within \(timeout)")
-}

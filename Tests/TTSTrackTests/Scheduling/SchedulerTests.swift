@@ -1,6 +1,7 @@
 import CambSimulator
 import Testing
 import TTSTrack
+import TTSTrackTestSupport
 
 /// The poller against the simulator, one test per row of contract §1–§2: what was stored,
 /// how many requests were sent and when.

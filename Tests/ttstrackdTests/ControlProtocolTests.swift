@@ -1,0 +1,205 @@
+import CambSimulator
+import Foundation
+import Synchronization
+import Testing
+import TTSTrack
+import TTSTrackTestSupport
+
+/// The rest of io.ttstrack.Tracker over the real socket: Watch (live, replay, slow readers),
+/// Remove, List, oneway, stalled and surplus connections.
+@Suite(.timeLimit(.minutes(1))) struct ControlProtocolTests {
+    /// Reads Watch replies until `until` says stop; returns the events read.
+    static func readEvents(
+        _ client: VarlinkClient, until: ([JSONValue]) -> Bool
+    ) throws -> [JSONValue] {
+        var events: [JSONValue] = []
+        while !until(events) {
+            let reply = try client.receive()
+            if let error = reply.error { throw VarlinkClient.ClientError.remote(error) }
+            #expect(reply.continues)
+            events.append(reply.parameters["event"] ?? .null)
+        }
+        return events
+    }
+
+    @Test func watchDeliversEachChangeOfTheListedIds() async throws {
+        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
+        test.simulator.script("w1", [.pending, .status("QUEUED"), .success(runID: 5)])
+        test.simulator.script("other", [.success(runID: 6)])
+        let path = test.daemon.socketPath
+        let watcher = Task {
+            try await blocking { () -> [JSONValue] in
+                let client = try VarlinkClient(path: path)
+                try client.send("io.ttstrack.Tracker.Watch", ["ids": ["w1"]], more: true)
+                return try Self.readEvents(client) { $0.last?["task"]?["status"] == "SUCCESS" }
+            }
+        }
+        try await eventually { await test.daemonHasSubscribers() }
+        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["w1", "other"]])
+        let events = try await watcher.value
+        #expect(events.map { $0["task"]?["status"]?.stringValue } == ["QUEUED", "SUCCESS"])
+        #expect(events.allSatisfy { $0["task"]?["task_id"] == "w1" }, "only the listed ids")
+        #expect(events.last?["task"]?["run_id"] == 5)
+        let seqs = events.compactMap { $0["seq"]?.int }
+        #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count)
+        _ = try await test.stop()
+    }
+
+    @Test func watchSinceReplaysExactlyTheLaterEventsAcrossARestart() async throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .successAfterChecks(0))
+        try await simulator.start()
+        let first = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
+        let batch = (0..<6).map { "r\($0)" }
+        _ = try await first.call("io.ttstrack.Tracker.Add", ["ids": ids(batch)])
+        _ = try await first.call("io.ttstrack.Tracker.Wait", ["ids": ids(batch), "timeout": 10])
+        let path1 = first.daemon.socketPath
+        let all = try await blocking { () -> [JSONValue] in
+            let client = try VarlinkClient(path: path1)
+            try client.send("io.ttstrack.Tracker.Watch", ["since": 0], more: true)
+            return try Self.readEvents(client) { $0.count == 6 }
+        }
+        let seqs = all.compactMap { $0["seq"]?.int }
+        #expect(await first.daemon.stop() == 0)
+        let second = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
+        let path2 = second.daemon.socketPath
+        let cursor = seqs[2]
+        let watcher = Task {
+            try await blocking { () -> [JSONValue] in
+                let client = try VarlinkClient(path: path2)
+                try client.send("io.ttstrack.Tracker.Watch", ["since": .int(cursor)], more: true)
+                return try Self.readEvents(client) { $0.last?["task"]?["task_id"] == "after-restart" }
+            }
+        }
+        try await eventually { await second.daemonHasSubscribers() }
+        _ = try await second.call("io.ttstrack.Tracker.Add", ["ids": ["after-restart"]])
+        let replayed = try await watcher.value
+        let replayedSeqs = replayed.compactMap { $0["seq"]?.int }
+        #expect(Array(replayedSeqs.dropLast()) == Array(seqs[3...]), "exactly the events after the cursor")
+        #expect(replayedSeqs.last! > seqs.last!, "then live, without a gap or a duplicate")
+        _ = try await second.stop()
+    }
+
+    @Test func aWatchReaderThatFallsBehindIsCutOffAndOthersCarryOn() async throws {
+        let test = try await DaemonUnderTest.start(
+            defaultBehavior: .successAfterChecks(0), extra: ["TTSTRACK_CONTROL_WATCH_BUFFER": "50"])
+        let client = try test.daemon.client()
+        try client.send("io.ttstrack.Tracker.Watch", [:], more: true)
+        // Handed to a reader thread later; the mutex makes that hand-over explicit.
+        let connection = Mutex(client)
+        try await eventually { await test.daemonHasSubscribers() }
+        let many = (0..<3000).map { "burst-\($0)" }
+        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(many)])
+        _ = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ids(many), "timeout": 30])
+        // Only now does the slow watcher read: some events, then WatchOverflow, then the end.
+        let outcome = try await blocking { () -> (Int, String?) in
+            connection.withLock { client -> (Int, String?) in
+                var count = 0
+                while true {
+                    do {
+                        let reply = try client.receive()
+                        if let error = reply.error { return (count, error.name) }
+                        count += 1
+                    } catch {
+                        return (count, nil)
+                    }
+                }
+            }
+        }
+        #expect(outcome.0 < 3000)
+        #expect(outcome.1 == "io.ttstrack.Tracker.WatchOverflow")
+        #expect(try await test.call("io.ttstrack.Tracker.Stats")["tasks"]?["SUCCESS"] == 3000, "others carry on")
+        _ = try await test.stop()
+    }
+
+    @Test func removeForgetsAndTellsWatchers() async throws {
+        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
+        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["x1", "x2"]])
+        let path = test.daemon.socketPath
+        let watcher = Task {
+            try await blocking { () -> [JSONValue] in
+                let client = try VarlinkClient(path: path)
+                try client.send("io.ttstrack.Tracker.Watch", ["ids": ["x1"]], more: true)
+                return try Self.readEvents(client) { $0.count == 1 }
+            }
+        }
+        try await eventually { await test.daemonHasSubscribers() }
+        let removed = try await test.call("io.ttstrack.Tracker.Remove", ["ids": ["x1", "never-added"]])
+        #expect(removed["removed"] == 1)
+        #expect(try await watcher.value.first?["task"]?["status"] == "UNTRACKED")
+        let got = try await test.call("io.ttstrack.Tracker.Get", ["ids": ["x1", "x2"]])
+        #expect(got["tasks"]?.array?.map { $0["status"]?.stringValue } == ["UNTRACKED", "PENDING"])
+        _ = try await test.stop()
+    }
+
+    @Test func listPagesWithCursorAndFilters() async throws {
+        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
+        test.simulator.script("done-1", [.success(runID: 1)])
+        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["b", "a", "c", "done-1"]])
+        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["d"], "kind": "dub"])
+        _ = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ["done-1"], "timeout": 10])
+        let page1 = try await test.call("io.ttstrack.Tracker.List", ["limit": 2])
+        #expect(page1["tasks"]?.array?.map { $0["task_id"]?.stringValue } == ["a", "b"])
+        #expect(page1["next"] == "b")
+        let page2 = try await test.call("io.ttstrack.Tracker.List", ["limit": 10, "after": "b"])
+        #expect(page2["tasks"]?.array?.map { $0["task_id"]?.stringValue } == ["c", "d", "done-1"])
+        #expect(page2["next"] == .null)
+        let terminal = try await test.call("io.ttstrack.Tracker.List", ["status": "terminal"])
+        #expect(terminal["tasks"]?.array?.map { $0["task_id"]?.stringValue } == ["done-1"])
+        let dub = try await test.call("io.ttstrack.Tracker.List", ["kind": "dub"])
+        #expect(dub["tasks"]?.array?.map { $0["kind"]?.stringValue } == ["dub"])
+        #expect(try await test.error("io.ttstrack.Tracker.List", ["limit": 0]) == .invalidParameter("limit"))
+        #expect(try await test.error("io.ttstrack.Tracker.List", ["limit": "ten"]) == .invalidParameter("limit"))
+        _ = try await test.stop()
+    }
+
+    @Test func onewayCallsAreCarriedOutWithoutAReply() async throws {
+        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
+        let path = test.daemon.socketPath
+        let first = try await blocking { () -> [String: JSONValue] in
+            let client = try VarlinkClient(path: path)
+            try client.send("io.ttstrack.Tracker.Add", ["ids": ["quiet"]], oneway: true)
+            try client.send("io.ttstrack.Tracker.Get", ["ids": ["quiet"]])
+            return try client.receive().parameters
+        }
+        #expect(first["tasks"]?.array?.first?["status"] == "PENDING", "the first reply is Get's: Add sent none")
+        _ = try await test.stop()
+    }
+
+    @Test func aStalledHalfMessageIsDisconnected() async throws {
+        let test = try await DaemonUnderTest.start(extra: ["TTSTRACK_CONTROL_MESSAGE_TIMEOUT": "0.3"])
+        let path = test.daemon.socketPath
+        let started = ContinuousClock.now
+        let closed = try await blocking { () -> Bool in
+            let client = try VarlinkClient(path: path)
+            try client.sendRaw(Array(#"{"method":"io.ttstrack.Tra"#.utf8))
+            client.setReceiveTimeout(10)
+            do {
+                _ = try client.receive()
+                return false
+            } catch VarlinkClient.ClientError.closed {
+                return true
+            }
+        }
+        #expect(closed)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        _ = try await test.stop()
+    }
+
+    @Test func connectionsBeyondTheLimitAreClosedAndOthersServed() async throws {
+        let test = try await DaemonUnderTest.start(extra: ["TTSTRACK_CONTROL_MAX_CONNECTIONS": "3"])
+        let clients = try (0..<3).map { _ in try test.daemon.client() }
+        for client in clients { _ = try client.call("org.varlink.service.GetInfo") }
+        let surplus = try test.daemon.client()
+        #expect(throws: VarlinkClient.ClientError.self) { try surplus.call("org.varlink.service.GetInfo") }
+        for client in clients { _ = try client.call("io.ttstrack.Tracker.Stats") }
+        _ = try await test.stop()
+    }
+}
+
+extension DaemonUnderTest {
+    /// True once the daemon counts a Watch in progress.
+    func daemonHasSubscribers() async -> Bool {
+        (try? await call("io.ttstrack.Tracker.Stats"))?["watchers"]?.int ?? 0 > 0
+    }
+}
