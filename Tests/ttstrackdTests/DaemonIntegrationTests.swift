@@ -184,4 +184,28 @@ import Glibc
         #expect(await daemon.waitForExit() == 78)
         #expect(daemon.stderr.contains("poll.rate"))
     }
+
+    @Test func theAPIKeyNeverAppearsInLogsRepliesOrTheStore() async throws {
+        let key = "SECRET-KEY-5f1e9c"
+        let simulator = CambSimulator(apiKey: "another-key", defaultBehavior: .successAfterChecks(0))
+        try await simulator.start()
+        let test = try await DaemonUnderTest.start(
+            extra: ["CAMB_API_KEY": key, "TTSTRACK_LOG_LEVEL": "trace"], simulator: simulator)
+        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["k1"]])
+        try await eventually { try await test.call("io.ttstrack.Tracker.Stats")["api_state"] == "unauthorized" }
+        simulator.setAPIKey(key)
+        let waited = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ["k1"], "timeout": 20])
+        #expect(waited["done"] == true)
+        var replies = waited.description
+        replies += try await test.call("io.ttstrack.Tracker.Stats").description
+        replies += try await test.call("io.ttstrack.Tracker.List", [:]).description
+        #expect(try await test.stop() == 0)
+        #expect(simulator.recordedRequests().last?.apiKey == key, "the key was used")
+        #expect(!replies.contains(key))
+        #expect(!test.daemon.stderr.contains(key) && !test.daemon.stdout.contains(key))
+        for file in try FileManager.default.contentsOfDirectory(atPath: test.daemon.directory) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(test.daemon.directory)/\(file)"))
+            #expect(bytes.range(of: Data(key.utf8)) == nil, "\(file) holds the key")
+        }
+    }
 }
