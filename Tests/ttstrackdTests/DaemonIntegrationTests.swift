@@ -42,6 +42,18 @@ import Glibc
         _ = try await test.stop()
     }
 
+    @Test func hugeOrNegativeWaitTimeoutsAreHandled() async throws {
+        let test = try await DaemonUnderTest.start()
+        #expect(try await test.error("io.ttstrack.Tracker.Wait", ["ids": ["a"], "timeout": -1]) == .invalidParameter("timeout"))
+        let waited = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ["unknown"], "timeout": 1e300])
+        #expect(waited["done"] == true, "an untracked id is settled; the huge timeout does not crash the daemon")
+        test.simulator.script("p", [.pending, .success(runID: 1)])
+        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["p"]])
+        #expect(try await test.call("io.ttstrack.Tracker.Wait", ["ids": ["p"], "timeout": 1e300])["done"] == true)
+        #expect(try await test.call("io.ttstrack.Tracker.Stats")["version"] != nil)
+        _ = try await test.stop()
+    }
+
     @Test func invalidCallsAreRefusedAndChangeNothing() async throws {
         let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
         let bad = try await test.error("io.ttstrack.Tracker.Add", ["ids": ids(["good", "bad/id", "also-good"])])

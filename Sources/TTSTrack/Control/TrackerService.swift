@@ -151,7 +151,8 @@ public final class TrackerService: Sendable {
                 }
                 if let timeout {
                     group.addTask {
-                        try? await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+                        // Capped at ten years: any longer is forever, and the conversion stays in range.
+                        try? await Task.sleep(for: .milliseconds(Int64(min(timeout, 315_360_000) * 1000)))
                         return false
                     }
                 }

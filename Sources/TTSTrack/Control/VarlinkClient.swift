@@ -1,7 +1,13 @@
 #if canImport(Glibc)
 import Glibc
+private let systemSend = Glibc.send
+private let systemReceive = Glibc.recv
+private let systemShutdown = Glibc.shutdown
 #elseif canImport(Musl)
 import Musl
+private let systemSend = Musl.send
+private let systemReceive = Musl.recv
+private let systemShutdown = Musl.shutdown
 #endif
 
 /// A small blocking Varlink client over a Unix socket, for the `ttstrack` CLI, tests and
@@ -90,7 +96,7 @@ public final class VarlinkClient {
     public func sendRaw(_ bytes: [UInt8]) throws(ClientError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes { systemSend(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw .closed
@@ -101,7 +107,7 @@ public final class VarlinkClient {
 
     /// Stops sending (half-close); replies can still be read.
     public func shutdownWrite() {
-        Glibc.shutdown(fd, Int32(SHUT_WR))
+        _ = systemShutdown(fd, Int32(SHUT_WR))
     }
 
     /// Reads the next reply.
@@ -133,7 +139,7 @@ public final class VarlinkClient {
             }
             searchFrom = buffer.count
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
+            let count = chunk.withUnsafeMutableBytes { systemReceive(fd, $0.baseAddress, $0.count, 0) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw .closed }
             buffer.append(contentsOf: chunk[0..<count])
