@@ -37,7 +37,9 @@ final class SimEngine: Sendable {
             let key = SimTaskKey(kind: "files", taskID: String(runID))
             state.withLock { s in
                 s.counters[key, default: SimTaskCounter()].requests += 1
-                if recordRequests { s.records.append(makeRecord(method, uri, key.kind, key.taskID, apiKey, plan.statusCode)) }
+                if recordRequests {
+                    s.records.append(makeRecord(method, uri, key.kind, key.taskID, apiKey, plan.statusCode))
+                }
             }
             return (plan, false)
         case .unknown:
@@ -90,7 +92,9 @@ final class SimEngine: Sendable {
                 plan = .audio(runID: runID)
             }
             s.counters[key, default: SimTaskCounter()].requests += 1
-            if recordRequests { s.records.append(makeRecord(method, uri, key.kind, key.taskID, apiKey, plan.statusCode)) }
+            if recordRequests {
+                s.records.append(makeRecord(method, uri, key.kind, key.taskID, apiKey, plan.statusCode))
+            }
             return plan
         }
     }
@@ -122,7 +126,8 @@ final class SimEngine: Sendable {
         return .respond(response)
     }
 
-    private func record(method: HTTPMethod, uri: String, kind: String?, taskID: String?, apiKey: String?, plan: SimPlan) {
+    private func record(method: HTTPMethod, uri: String, kind: String?, taskID: String?, apiKey: String?, plan: SimPlan)
+    {
         guard recordRequests else { return }
         let entry = makeRecord(method, uri, kind, taskID, apiKey, plan.statusCode)
         state.withLock { $0.records.append(entry) }

@@ -145,7 +145,8 @@ final class SimHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .resetMidBody:
             var headers = SimCanned.jsonHeaders(length: SimCanned.resetDeclaredLength)
             headers.replaceOrAdd(name: "connection", value: "close")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
             let written = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(SimCanned.resetFragment))), promise: written)
             written.futureResult.assumeIsolated().whenComplete { _ in
@@ -181,7 +182,8 @@ final class SimHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else if version.major == 1, version.minor == 0 {
             headers.replaceOrAdd(name: "connection", value: "keep-alive")
         }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
     }
 
     private func writeEnd(context: ChannelHandlerContext) {

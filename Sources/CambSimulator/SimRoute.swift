@@ -68,7 +68,8 @@ enum SimRoute: Equatable {
         for item in query.split(separator: "&") {
             guard let eq = item.firstIndex(of: "=") else { continue }
             if item[..<eq] == "output_type",
-               item[item.index(after: eq)...].uppercased() == "FILE_URL" {
+                item[item.index(after: eq)...].uppercased() == "FILE_URL"
+            {
                 return true
             }
         }
@@ -84,8 +85,9 @@ enum SimRoute: Equatable {
         var it = Array(s.utf8)[...]
         while let byte = it.popFirst() {
             if byte == UInt8(ascii: "%"), it.count >= 2,
-               let hi = hexValue(it[it.startIndex]),
-               let lo = hexValue(it[it.startIndex + 1]) {
+                let hi = hexValue(it[it.startIndex]),
+                let lo = hexValue(it[it.startIndex + 1])
+            {
                 out.append(hi << 4 | lo)
                 it = it.dropFirst(2)
             } else {

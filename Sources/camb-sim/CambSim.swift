@@ -34,7 +34,8 @@ struct CambSim: AsyncParsableCommand {
     @Option(name: .customLong("success-after"), help: "PENDING checks before SUCCESS for ordinary ids.")
     var successAfter = 3
 
-    @Option(name: .customLong("success-after-seconds"), help: "Instead: SUCCESS this many seconds after the first check.")
+    @Option(
+        name: .customLong("success-after-seconds"), help: "Instead: SUCCESS this many seconds after the first check.")
     var successAfterSeconds: Double?
 
     @Flag(name: .customLong("always-pending"), help: "Answer PENDING forever for ordinary ids (benchmark fast path).")
@@ -57,9 +58,9 @@ struct CambSim: AsyncParsableCommand {
 
     func run() async throws {
         let behavior: CambSimulator.DefaultBehavior =
-            if alwaysPending { .alwaysPending }
-            else if let successAfterSeconds { .successAfterSeconds(successAfterSeconds) }
-            else { .successAfterChecks(successAfter) }
+            if alwaysPending { .alwaysPending } else if let successAfterSeconds {
+                .successAfterSeconds(successAfterSeconds)
+            } else { .successAfterChecks(successAfter) }
         let key: String? = anyKey ? nil : apiKey
         // Records would grow without bound in a long-running process that nobody queries.
         let simulator = CambSimulator(
@@ -79,7 +80,8 @@ struct CambSim: AsyncParsableCommand {
         stats?.cancel()
         try await simulator.shutdown()
         if !quiet {
-            FileHandle.standardError.write(Data("camb-sim: stopped after \(simulator.totalRequests()) status requests\n".utf8))
+            FileHandle.standardError.write(
+                Data("camb-sim: stopped after \(simulator.totalRequests()) status requests\n".utf8))
         }
     }
 
@@ -91,7 +93,8 @@ struct CambSim: AsyncParsableCommand {
             if Task.isCancelled { return }
             let total = simulator.totalRequests()
             if total != last {
-                let line = "camb-sim: \(total) status requests (+\(total - last)), max concurrent \(simulator.maxConcurrentRequests())\n"
+                let line =
+                    "camb-sim: \(total) status requests (+\(total - last)), max concurrent \(simulator.maxConcurrentRequests())\n"
                 FileHandle.standardError.write(Data(line.utf8))
                 last = total
             }

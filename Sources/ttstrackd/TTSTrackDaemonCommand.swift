@@ -30,7 +30,8 @@ struct TTSTrackDaemonCommand: AsyncParsableCommand {
     func run() async throws {
         var environment = ProcessInfo.processInfo.environment
         if demo && store == nil && environment["TTSTRACK_STORE_PATH"] == nil {
-            environment["TTSTRACK_STORE_PATH"] = FileManager.default.currentDirectoryPath + "/.ttstrack-demo/tasks.sqlite3"
+            environment["TTSTRACK_STORE_PATH"] =
+                FileManager.default.currentDirectoryPath + "/.ttstrack-demo/tasks.sqlite3"
         }
         if let store { environment["TTSTRACK_STORE_PATH"] = store }
         if let socket { environment["TTSTRACK_CONTROL_SOCKET"] = socket }
@@ -58,18 +59,19 @@ struct TTSTrackDaemonCommand: AsyncParsableCommand {
             simulator = sim
             configuration.apiBaseURL = sim.baseURL
             apiKey = APIKeyLoader.Found(key: "demo-key", source: "the demo simulator")
-            FileHandle.standardOutput.write(Data(
-                """
-                ttstrackd demo: polling a built-in CAMB.AI simulator at \(sim.baseURL)
-                  store:  \(configuration.storePath)
-                  socket: \(configuration.socketPath)
-                In another terminal:
-                  swift run ttstrack add demo-1 demo-2 sim-error-3 sim-404-4
-                  swift run ttstrack wait --timeout 30 demo-1 demo-2
-                  swift run ttstrack get demo-1 demo-2 sim-error-3 sim-404-4
-                Ids become SUCCESS after about 5 s; sim-error-…, sim-timeout-…, sim-404-… show the other outcomes.
+            FileHandle.standardOutput.write(
+                Data(
+                    """
+                    ttstrackd demo: polling a built-in CAMB.AI simulator at \(sim.baseURL)
+                      store:  \(configuration.storePath)
+                      socket: \(configuration.socketPath)
+                    In another terminal:
+                      swift run ttstrack add demo-1 demo-2 sim-error-3 sim-404-4
+                      swift run ttstrack wait --timeout 30 demo-1 demo-2
+                      swift run ttstrack get demo-1 demo-2 sim-error-3 sim-404-4
+                    Ids become SUCCESS after about 5 s; sim-error-…, sim-timeout-…, sim-404-… show the other outcomes.
 
-                """.utf8))
+                    """.utf8))
         }
         var reloader: Daemon.Reloader?
         if !demo {

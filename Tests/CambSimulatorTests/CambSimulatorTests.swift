@@ -104,12 +104,13 @@ struct CambSimulatorTests {
         }
     }
 
-    @Test(arguments: [
-        ("sim-error-1", "ERROR", "PROCESSING_ERROR"),
-        ("sim-harmful-1", "ERROR", "HARMFUL_CONTENT_DETECTED"),
-        ("sim-timeout-1", "TIMEOUT", nil),
-        ("sim-payment-1", "PAYMENT_REQUIRED", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("sim-error-1", "ERROR", "PROCESSING_ERROR"),
+            ("sim-harmful-1", "ERROR", "HARMFUL_CONTENT_DETECTED"),
+            ("sim-timeout-1", "TIMEOUT", nil),
+            ("sim-payment-1", "PAYMENT_REQUIRED", nil),
+        ] as [(String, String, String?)])
     func magicTerminalPrefixes(id: String, terminal: String, reason: String?) async throws {
         try await withSimulator { sim in
             let first = try json(try await RawHTTPClient.get(port: sim.port, "/tts/\(id)"))
@@ -210,7 +211,12 @@ struct CambSimulatorTests {
 
     @Test func brokenResponses() async throws {
         try await withSimulator { sim in
-            sim.script("b", [.malformedJSON, .invalidUTF8, .wrongTypes, .missingStatus, .http(418, headers: [("x-y", "z")], body: "teapot")])
+            sim.script(
+                "b",
+                [
+                    .malformedJSON, .invalidUTF8, .wrongTypes, .missingStatus,
+                    .http(418, headers: [("x-y", "z")], body: "teapot"),
+                ])
             let malformed = try await RawHTTPClient.get(port: sim.port, "/tts/b")
             #expect(malformed.text == #"{"status": "PEND"#)
             #expect((try? JSONSerialization.jsonObject(with: Data(malformed.body))) == nil)
@@ -230,7 +236,8 @@ struct CambSimulatorTests {
     @Test func resetMidBodyTruncates() async throws {
         try await withSimulator { sim in
             sim.script("r", [.resetMidBody])
-            let bytes = try await RawHTTPClient.exchange(port: sim.port, request: RawHTTPClient.request("/tts/r", close: false))
+            let bytes = try await RawHTTPClient.exchange(
+                port: sim.port, request: RawHTTPClient.request("/tts/r", close: false))
             let response = try #require(RawHTTPClient.parse(bytes[...]).first)
             let declared = try #require(response.header("content-length").flatMap { Int($0) })
             #expect(response.body.count < declared)
@@ -265,7 +272,9 @@ struct CambSimulatorTests {
         sim.script("hang", [.hang])
         let port = sim.port
         let clients = (0..<3).map { _ in
-            Task { try await RawHTTPClient.exchange(port: port, request: RawHTTPClient.request("/tts/hang", close: true)) }
+            Task {
+                try await RawHTTPClient.exchange(port: port, request: RawHTTPClient.request("/tts/hang", close: true))
+            }
         }
         #expect(await sim.waitForRequests(taskID: "hang", count: 3, timeout: .seconds(10)))
         #expect(sim.currentInFlightRequests() == 3)

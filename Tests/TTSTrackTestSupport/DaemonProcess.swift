@@ -93,7 +93,9 @@ public final class DaemonProcess: @unchecked Sendable {
             guard process.isRunning else {
                 throw NotReady(description: "ttstrackd exited with \(process.terminationStatus): \(stderr)")
             }
-            if let client = try? VarlinkClient(path: socketPath), (try? client.call("org.varlink.service.GetInfo")) != nil {
+            if let client = try? VarlinkClient(path: socketPath),
+                (try? client.call("org.varlink.service.GetInfo")) != nil
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(10))

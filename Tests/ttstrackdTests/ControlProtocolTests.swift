@@ -1,9 +1,9 @@
 import CambSimulator
 import Foundation
 import Synchronization
-import Testing
 import TTSTrack
 import TTSTrackTestSupport
+import Testing
 
 /// The rest of io.ttstrack.Tracker over the real socket: Watch (live, replay, slow readers),
 /// Remove, List, oneway, stalled and surplus connections.

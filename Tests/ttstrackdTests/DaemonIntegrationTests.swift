@@ -1,8 +1,8 @@
 import CambSimulator
 import Foundation
-import Testing
 import TTSTrack
 import TTSTrackTestSupport
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -44,7 +44,9 @@ import Glibc
 
     @Test func hugeOrNegativeWaitTimeoutsAreHandled() async throws {
         let test = try await DaemonUnderTest.start()
-        #expect(try await test.error("io.ttstrack.Tracker.Wait", ["ids": ["a"], "timeout": -1]) == .invalidParameter("timeout"))
+        #expect(
+            try await test.error("io.ttstrack.Tracker.Wait", ["ids": ["a"], "timeout": -1])
+                == .invalidParameter("timeout"))
         let waited = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ["unknown"], "timeout": 1e300])
         #expect(waited["done"] == true, "an untracked id is settled; the huge timeout does not crash the daemon")
         test.simulator.script("p", [.pending, .success(runID: 1)])
@@ -79,7 +81,8 @@ import Glibc
         let test = try await DaemonUnderTest.start()
         let info = try await test.call("org.varlink.service.GetInfo")
         #expect(info["interfaces"] == ["org.varlink.service", "io.ttstrack.Tracker"])
-        let description = try await test.call("org.varlink.service.GetInterfaceDescription", ["interface": "io.ttstrack.Tracker"])
+        let description = try await test.call(
+            "org.varlink.service.GetInterfaceDescription", ["interface": "io.ttstrack.Tracker"])
         let repoFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources/TTSTrack/Control/io.ttstrack.Tracker.varlink")
         #expect(description["description"]?.stringValue == (try String(contentsOf: repoFile, encoding: .utf8)))
@@ -104,14 +107,20 @@ import Glibc
                 return reply.error?.name ?? reply.parameters.keys.sorted().joined(separator: ",")
             }
         }
-        #expect(replies == ["added,existing", "tasks", "org.varlink.service.MethodNotFound", "api_error,api_state,checks_failed,checks_total,tasks,uptime,version,watchers"])
+        #expect(
+            replies == [
+                "added,existing", "tasks", "org.varlink.service.MethodNotFound",
+                "api_error,api_state,checks_failed,checks_total,tasks,uptime,version,watchers",
+            ])
         _ = try await test.stop()
     }
 
     @Test func garbageClosesOnlyThatConnection() async throws {
         let test = try await DaemonUnderTest.start()
         let path = test.daemon.socketPath
-        let garbage: [[UInt8]] = [Array("{not json".utf8) + [0], Array("[1,2]".utf8) + [0], Array("{\"x\":1}".utf8) + [0], [0xFF, 0xFE, 0]]
+        let garbage: [[UInt8]] = [
+            Array("{not json".utf8) + [0], Array("[1,2]".utf8) + [0], Array("{\"x\":1}".utf8) + [0], [0xFF, 0xFE, 0],
+        ]
         for bytes in garbage {
             let closed = try await blocking { () -> Bool in
                 let client = try VarlinkClient(path: path)
@@ -165,18 +174,22 @@ import Glibc
         let got = try await second.call("io.ttstrack.Tracker.Get", ["ids": ids(batch)])
         let statuses = Set(got["tasks"]?.array?.compactMap { $0["status"]?.stringValue } ?? [])
         #expect(statuses == ["PENDING"], "every acknowledged id is there after kill -9")
-        #expect(await simulator.waitForRequests(taskID: "durable-4999", count: 1, timeout: .seconds(10)), "and polled again")
+        #expect(
+            await simulator.waitForRequests(taskID: "durable-4999", count: 1, timeout: .seconds(10)), "and polled again"
+        )
         _ = try await second.stop()
     }
 
     @Test func aSecondDaemonOnTheSameStoreOrSocketRefusesToStart() async throws {
         let test = try await DaemonUnderTest.start()
         let sameStore = try DaemonProcess(
-            environment: ["TTSTRACK_STORE_PATH": test.daemon.storePath], directory: DaemonProcess.makeTemporaryDirectory())
+            environment: ["TTSTRACK_STORE_PATH": test.daemon.storePath],
+            directory: DaemonProcess.makeTemporaryDirectory())
         #expect(await sameStore.waitForExit() == 1)
         #expect(sameStore.stderr.contains("another ttstrackd"))
         let sameSocket = try DaemonProcess(
-            environment: ["TTSTRACK_CONTROL_SOCKET": test.daemon.socketPath], directory: DaemonProcess.makeTemporaryDirectory())
+            environment: ["TTSTRACK_CONTROL_SOCKET": test.daemon.socketPath],
+            directory: DaemonProcess.makeTemporaryDirectory())
         #expect(await sameSocket.waitForExit() == 1)
         #expect(sameSocket.stderr.contains("another ttstrackd"))
         #expect(try await test.call("io.ttstrack.Tracker.Stats")["version"] != nil, "the first one still answers")

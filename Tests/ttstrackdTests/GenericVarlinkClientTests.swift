@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import TTSTrack
 import TTSTrackTestSupport
+import Testing
 
 /// The Python `varlink` package (PyPI) introspects and calls every method, Watch included.
 @Suite(.timeLimit(.minutes(1))) struct GenericVarlinkClientTests {

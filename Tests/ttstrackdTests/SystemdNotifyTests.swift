@@ -1,8 +1,8 @@
 import CambSimulator
 import Foundation
-import Testing
 import TTSTrack
 import TTSTrackTestSupport
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -77,7 +77,8 @@ import Glibc
         func rate(over window: Duration) async throws -> Double {
             let start = simulator.totalRequests()
             try await Task.sleep(for: window)
-            return Double(simulator.totalRequests() - start) / (Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18)
+            return Double(simulator.totalRequests() - start)
+                / (Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18)
         }
         _ = await simulator.waitForTotalRequests(count: 2, timeout: .seconds(5))
         let slow = try await rate(over: .seconds(1))
@@ -108,7 +109,8 @@ import Glibc
         try await simulator.start()
         let daemon = try DaemonProcess(
             environment: [
-                "CREDENTIALS_DIRECTORY": credentials, "CAMB_API_KEY": "wrong", "TTSTRACK_API_BASE_URL": simulator.baseURL,
+                "CREDENTIALS_DIRECTORY": credentials, "CAMB_API_KEY": "wrong",
+                "TTSTRACK_API_BASE_URL": simulator.baseURL,
                 "TTSTRACK_POLL_FIRST_DELAY": "0",
             ], directory: directory)
         try await daemon.waitUntilReady()
@@ -152,7 +154,8 @@ import Glibc
         let client = try await {
             let deadline = ContinuousClock.now + .seconds(20)
             while true {
-                if let client = try? VarlinkClient(path: path), (try? client.call("org.varlink.service.GetInfo")) != nil {
+                if let client = try? VarlinkClient(path: path), (try? client.call("org.varlink.service.GetInfo")) != nil
+                {
                     return client
                 }
                 if ContinuousClock.now > deadline || !process.isRunning { throw VarlinkClient.ClientError.closed }

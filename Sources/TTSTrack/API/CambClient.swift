@@ -34,7 +34,8 @@ public final class CambClient: StatusChecker {
     public init(settings: Settings, maxConnections: Int = 256, userAgent: String = "ttstrackd") {
         var configuration = HTTPClient.Configuration(
             timeout: .init(connect: .milliseconds(Int64(settings.timeout * 1000))),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections),
+            connectionPool: .init(
+                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections),
             decompression: .disabled)
         configuration.httpVersion = .http1Only
         configuration.redirectConfiguration = .disallow

@@ -3,125 +3,125 @@
 /// extended only by new errors at its end.
 public enum InterfaceDescriptions {
     public static let tracker = #"""
-# Track asynchronous CAMB.AI tasks: hand over task ids, read back status and run_id.
-interface io.ttstrack.Tracker
+        # Track asynchronous CAMB.AI tasks: hand over task ids, read back status and run_id.
+        interface io.ttstrack.Tracker
 
-# One tracked task, as the daemon last saw it.
-type Task (
-  # The task id that the CAMB.AI API returned when the task was created.
-  task_id: string,
-  # Which status endpoint is polled: "tts" polls GET /tts/{task_id}.
-  kind: string,
-  # PENDING, SUCCESS, ERROR, TIMEOUT, PAYMENT_REQUIRED as the API reports them;
-  # NOT_FOUND or EXPIRED when the daemon gave up; UNTRACKED when the id is unknown here;
-  # any other string the API returned, verbatim (such a task is still polled).
-  status: string,
-  # True once the status can no longer change and polling has stopped.
-  terminal: bool,
-  # Set with SUCCESS: the id to download the result with.
-  run_id: ?int,
-  # exception_reason from the API, when it gave one.
-  reason: ?string,
-  # message from the API, when it gave one (an object is passed on as its JSON text).
-  message: ?string,
-  # Status checks made so far.
-  checks: int,
-  # RFC 3339 UTC timestamps.
-  added_at: ?string,
-  updated_at: ?string,
-  checked_at: ?string,
-  next_check_at: ?string
-)
+        # One tracked task, as the daemon last saw it.
+        type Task (
+          # The task id that the CAMB.AI API returned when the task was created.
+          task_id: string,
+          # Which status endpoint is polled: "tts" polls GET /tts/{task_id}.
+          kind: string,
+          # PENDING, SUCCESS, ERROR, TIMEOUT, PAYMENT_REQUIRED as the API reports them;
+          # NOT_FOUND or EXPIRED when the daemon gave up; UNTRACKED when the id is unknown here;
+          # any other string the API returned, verbatim (such a task is still polled).
+          status: string,
+          # True once the status can no longer change and polling has stopped.
+          terminal: bool,
+          # Set with SUCCESS: the id to download the result with.
+          run_id: ?int,
+          # exception_reason from the API, when it gave one.
+          reason: ?string,
+          # message from the API, when it gave one (an object is passed on as its JSON text).
+          message: ?string,
+          # Status checks made so far.
+          checks: int,
+          # RFC 3339 UTC timestamps.
+          added_at: ?string,
+          updated_at: ?string,
+          checked_at: ?string,
+          next_check_at: ?string
+        )
 
-# A status change, as delivered by Watch.
-type Event (
-  # Increases by one with every change the daemon records; a cursor for Watch(since).
-  seq: int,
-  task: Task
-)
+        # A status change, as delivered by Watch.
+        type Event (
+          # Increases by one with every change the daemon records; a cursor for Watch(since).
+          seq: int,
+          task: Task
+        )
 
-# Start tracking the ids. Idempotent: an id already tracked is counted as existing and left as it is.
-# The reply comes only after the ids are committed to the store.
-method Add(ids: []string, kind: ?string) -> (added: int, existing: int)
+        # Start tracking the ids. Idempotent: an id already tracked is counted as existing and left as it is.
+        # The reply comes only after the ids are committed to the store.
+        method Add(ids: []string, kind: ?string) -> (added: int, existing: int)
 
-# The tasks, in the order asked; an unknown id comes back with status UNTRACKED.
-method Get(ids: []string) -> (tasks: []Task)
+        # The tasks, in the order asked; an unknown id comes back with status UNTRACKED.
+        method Get(ids: []string) -> (tasks: []Task)
 
-# A page of tasks ordered by task_id, after the cursor; next is the cursor of the following page.
-method List(status: ?string, kind: ?string, limit: ?int, after: ?string) -> (tasks: []Task, next: ?string)
+        # A page of tasks ordered by task_id, after the cursor; next is the cursor of the following page.
+        method List(status: ?string, kind: ?string, limit: ?int, after: ?string) -> (tasks: []Task, next: ?string)
 
-# Replies once every listed task is terminal or untracked, or when timeout seconds have passed.
-method Wait(ids: []string, timeout: ?float) -> (done: bool, tasks: []Task)
+        # Replies once every listed task is terminal or untracked, or when timeout seconds have passed.
+        method Wait(ids: []string, timeout: ?float) -> (done: bool, tasks: []Task)
 
-# Call with more: one reply per status change (of the listed ids, or of all tasks), until the caller hangs up.
-# With since, changes recorded after that seq are replayed first.
-method Watch(ids: ?[]string, since: ?int) -> (event: Event)
+        # Call with more: one reply per status change (of the listed ids, or of all tasks), until the caller hangs up.
+        # With since, changes recorded after that seq are replayed first.
+        method Watch(ids: ?[]string, since: ?int) -> (event: Event)
 
-# Stop tracking and forget the ids.
-method Remove(ids: []string) -> (removed: int)
+        # Stop tracking and forget the ids.
+        method Remove(ids: []string) -> (removed: int)
 
-# Counts by status and the state of the daemon's link to the API.
-method Stats() -> (
-  version: string,
-  uptime: float,
-  tasks: [string]int,
-  checks_total: int,
-  checks_failed: int,
-  api_state: string,
-  api_error: ?string,
-  # Extension: Watch calls in progress.
-  watchers: ?int
-)
+        # Counts by status and the state of the daemon's link to the API.
+        method Stats() -> (
+          version: string,
+          uptime: float,
+          tasks: [string]int,
+          checks_total: int,
+          checks_failed: int,
+          api_state: string,
+          api_error: ?string,
+          # Extension: Watch calls in progress.
+          watchers: ?int
+        )
 
-error InvalidTaskId (task_id: string, reason: string)
-error TooManyIds (max: int)
-error UnknownKind (kind: string)
+        error InvalidTaskId (task_id: string, reason: string)
+        error TooManyIds (max: int)
+        error UnknownKind (kind: string)
 
-# Extension: the store could not be read or written (disk full, locked, read-only); nothing was changed.
-error StoreUnavailable (reason: string)
-# Extension: a Watch reader fell more than max events behind; the call ends and the connection closes.
-error WatchOverflow (max: int)
+        # Extension: the store could not be read or written (disk full, locked, read-only); nothing was changed.
+        error StoreUnavailable (reason: string)
+        # Extension: a Watch reader fell more than max events behind; the call ends and the connection closes.
+        error WatchOverflow (max: int)
 
-"""#
+        """#
 
     public static let service = #"""
-# The Varlink Service Interface is provided by every varlink service. It
-# describes the service and the interfaces it implements.
-interface org.varlink.service
+        # The Varlink Service Interface is provided by every varlink service. It
+        # describes the service and the interfaces it implements.
+        interface org.varlink.service
 
-# Get a list of all the interfaces a service provides and information
-# about the implementation.
-method GetInfo() -> (
-  vendor: string,
-  product: string,
-  version: string,
-  url: string,
-  interfaces: []string
-)
+        # Get a list of all the interfaces a service provides and information
+        # about the implementation.
+        method GetInfo() -> (
+          vendor: string,
+          product: string,
+          version: string,
+          url: string,
+          interfaces: []string
+        )
 
-# Get the description of an interface that is implemented by this service.
-method GetInterfaceDescription(interface: string) -> (description: string)
+        # Get the description of an interface that is implemented by this service.
+        method GetInterfaceDescription(interface: string) -> (description: string)
 
-# The requested interface was not found.
-error InterfaceNotFound (interface: string)
+        # The requested interface was not found.
+        error InterfaceNotFound (interface: string)
 
-# The requested method was not found
-error MethodNotFound (method: string)
+        # The requested method was not found
+        error MethodNotFound (method: string)
 
-# The interface defines the requested method, but the service does not
-# implement it.
-error MethodNotImplemented (method: string)
+        # The interface defines the requested method, but the service does not
+        # implement it.
+        error MethodNotImplemented (method: string)
 
-# One of the passed parameters is invalid.
-error InvalidParameter (parameter: string)
+        # One of the passed parameters is invalid.
+        error InvalidParameter (parameter: string)
 
-# Client is denied access
-error PermissionDenied ()
+        # Client is denied access
+        error PermissionDenied ()
 
-# Method is expected to be called with 'more' set to true, but wasn't
-error ExpectedMore ()
+        # Method is expected to be called with 'more' set to true, but wasn't
+        error ExpectedMore ()
 
-"""#
+        """#
 
     /// Interface name to description.
     public static let all: [String: String] = [

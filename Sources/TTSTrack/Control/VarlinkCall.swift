@@ -31,7 +31,9 @@ public struct VarlinkCall: Sendable {
     }
 
     /// The call in a message, or an error reply when the message is a call with broken fields.
-    public static func decode(_ bytes: some Collection<UInt8>) throws(ProtocolViolation) -> Result<VarlinkCall, VarlinkError> {
+    public static func decode(
+        _ bytes: some Collection<UInt8>
+    ) throws(ProtocolViolation) -> Result<VarlinkCall, VarlinkError> {
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)

@@ -26,7 +26,8 @@ public final class VarlinkClient {
             case .unreachable(let path, let reason): "cannot reach ttstrackd at \(path): \(reason)"
             case .closed: "the daemon closed the connection"
             case .protocolError(let text): "protocol error: \(text)"
-            case .remote(let error): "\(error.name)\(error.parameters.isEmpty ? "" : " \(JSONValue.object(error.parameters).jsonText)")"
+            case .remote(let error):
+                "\(error.name)\(error.parameters.isEmpty ? "" : " \(JSONValue.object(error.parameters).jsonText)")"
             }
         }
     }
@@ -75,7 +76,9 @@ public final class VarlinkClient {
     }
 
     /// Calls `method` and returns the reply's parameters; an error reply is thrown as `.remote`.
-    public func call(_ method: String, _ parameters: [String: JSONValue] = [:]) throws(ClientError) -> [String: JSONValue] {
+    public func call(
+        _ method: String, _ parameters: [String: JSONValue] = [:]
+    ) throws(ClientError) -> [String: JSONValue] {
         try send(method, parameters)
         let reply = try receive()
         if let error = reply.error { throw .remote(error) }
@@ -83,7 +86,9 @@ public final class VarlinkClient {
     }
 
     /// Sends a call without waiting for its reply.
-    public func send(_ method: String, _ parameters: [String: JSONValue] = [:], more: Bool = false, oneway: Bool = false)
+    public func send(
+        _ method: String, _ parameters: [String: JSONValue] = [:], more: Bool = false, oneway: Bool = false
+    )
         throws(ClientError)
     {
         var message: [String: JSONValue] = ["method": .string(method), "parameters": .object(parameters)]
@@ -96,7 +101,9 @@ public final class VarlinkClient {
     public func sendRaw(_ bytes: [UInt8]) throws(ClientError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { systemSend(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes {
+                systemSend(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw .closed

@@ -55,7 +55,8 @@ public final class VarlinkServer: Sendable {
             channel.eventLoop.makeCompletedFuture {
                 let signal = HangUpSignal()
                 try channel.pipeline.syncOperations.addHandler(
-                    ByteToMessageHandler(VarlinkFrameDecoder(maxMessageSize: maxMessageSize, partialTimeout: partialTimeout)))
+                    ByteToMessageHandler(
+                        VarlinkFrameDecoder(maxMessageSize: maxMessageSize, partialTimeout: partialTimeout)))
                 try channel.pipeline.syncOperations.addHandler(HangUpHandler(signal: signal))
                 let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
                     wrappingChannelSynchronously: channel,

@@ -9,7 +9,9 @@ public enum Backoff {
     }
 
     /// `seconds` stretched by a random factor in `1 ... 1 + policy.jitter`.
-    public static func jittered(_ seconds: Double, policy: PollPolicy, using random: inout some RandomNumberGenerator)
+    public static func jittered(
+        _ seconds: Double, policy: PollPolicy, using random: inout some RandomNumberGenerator
+    )
         -> Double
     {
         guard policy.jitter > 0 else { return seconds }

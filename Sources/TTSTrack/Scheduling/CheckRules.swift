@@ -43,7 +43,8 @@ public enum CheckRules {
         }
         var nextCheckAt: Timestamp?
         if !terminal {
-            let gap = Backoff.jittered(Backoff.interval(afterChecks: checks, policy: policy), policy: policy, using: &random)
+            let gap = Backoff.jittered(
+                Backoff.interval(afterChecks: checks, policy: policy), policy: policy, using: &random)
             // The last check falls on the deadline, so EXPIRED is decided on time.
             nextCheckAt = min(now.adding(seconds: gap), max(deadline, now))
         }

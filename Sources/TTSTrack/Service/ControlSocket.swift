@@ -27,7 +27,8 @@ public final class ControlSocket: Sendable {
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             close(fd)
-            throw Refused(description: "another ttstrackd is serving \(path) (\(lockPath) is locked); refusing to start")
+            throw Refused(
+                description: "another ttstrackd is serving \(path) (\(lockPath) is locked); refusing to start")
         }
         var info = stat()
         if lstat(path, &info) == 0 {

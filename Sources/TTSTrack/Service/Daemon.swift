@@ -62,7 +62,8 @@ public final class Daemon: Sendable {
         await scheduler.setTickHandler { await reporter.tick() }
         var trackerLimits = TrackerService.Limits()
         trackerLimits.watchBuffer = config.watchBuffer
-        let tracker = TrackerService(store: store, hub: hub, scheduler: scheduler, limits: trackerLimits, logger: logger)
+        let tracker = TrackerService(
+            store: store, hub: hub, scheduler: scheduler, limits: trackerLimits, logger: logger)
         var serverLimits = VarlinkServer.Limits()
         serverLimits.maxConnections = config.maxConnections
         serverLimits.partialMessageTimeout = .milliseconds(Int64(config.messageTimeout * 1000))
@@ -102,10 +103,12 @@ public final class Daemon: Sendable {
                 do {
                     let (newConfig, newKey) = try await reloader()
                     await scheduler.reconfigure(newConfig.poll)
-                    client.update(.init(baseURL: newConfig.apiBaseURL, apiKey: newKey?.key, timeout: newConfig.apiTimeout))
+                    client.update(
+                        .init(baseURL: newConfig.apiBaseURL, apiKey: newKey?.key, timeout: newConfig.apiTimeout))
                     logger.info("Configuration reloaded")
                 } catch {
-                    logger.error("Reload refused; keeping the running configuration", metadata: ["ttstrack.error": "\(error)"])
+                    logger.error(
+                        "Reload refused; keeping the running configuration", metadata: ["ttstrack.error": "\(error)"])
                 }
             }
         }

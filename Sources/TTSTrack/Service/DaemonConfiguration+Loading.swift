@@ -69,7 +69,9 @@ extension DaemonConfiguration {
 
     /// For a key the typed read found nothing for: the default when the key is absent, an
     /// error naming the key when it is present with a value of the wrong type.
-    private static func check<T>(_ reader: ConfigReader, _ key: ConfigKey, as type: String, default value: T) throws -> T {
+    private static func check<T>(
+        _ reader: ConfigReader, _ key: ConfigKey, as type: String, default value: T
+    ) throws -> T {
         if let text = reader.string(forKey: key) {
             throw Invalid("\(key) must be \(type), not \"\(text)\"")
         }

@@ -21,7 +21,8 @@ final class StoreLock: Sendable {
             let code = errno
             close(fd)
             if code == EWOULDBLOCK {
-                throw TaskStoreError("another ttstrackd is already using this store (\(path) is locked); refusing to start")
+                throw TaskStoreError(
+                    "another ttstrackd is already using this store (\(path) is locked); refusing to start")
             }
             throw TaskStoreError("cannot lock \(path): \(String(cString: strerror(code)))")
         }

@@ -54,16 +54,22 @@ extension TaskStore {
             version = try db.scalarInt("PRAGMA user_version") ?? 0
             objects = try db.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
         } catch let error as SQLiteError where error.code == .notADatabase || error.code == .corrupt {
-            throw TaskStoreError("\(path) is not a ttstrack database or is corrupt (\(error.message)); refusing to touch it")
+            throw TaskStoreError(
+                "\(path) is not a ttstrack database or is corrupt (\(error.message)); refusing to touch it")
         }
         if appID != 0 && appID != applicationID {
-            throw TaskStoreError("\(path) belongs to another application (application_id \(appID)); refusing to touch it")
+            throw TaskStoreError(
+                "\(path) belongs to another application (application_id \(appID)); refusing to touch it")
         }
         if appID == 0 && objects > 0 {
-            throw TaskStoreError("\(path) is a SQLite database of another program (it has tables but no ttstrack mark); refusing to touch it")
+            throw TaskStoreError(
+                "\(path) is a SQLite database of another program (it has tables but no ttstrack mark); refusing to touch it"
+            )
         }
         if version > schemaVersion {
-            throw TaskStoreError("\(path) has schema version \(version), newer than this ttstrackd understands (\(schemaVersion)); refusing to touch it")
+            throw TaskStoreError(
+                "\(path) has schema version \(version), newer than this ttstrackd understands (\(schemaVersion)); refusing to touch it"
+            )
         }
         guard version < schemaVersion else { return }
         try db.transaction(.exclusive) {

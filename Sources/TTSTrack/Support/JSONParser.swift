@@ -242,7 +242,9 @@ public struct JSONParser {
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             if isInteger, let value = Int64(text) { return .int(value) }
-            guard let value = Double(text), value.isFinite else { throw Error(offset: start, reason: "number out of range") }
+            guard let value = Double(text), value.isFinite else {
+                throw Error(offset: start, reason: "number out of range")
+            }
             return .double(value)
         }
     }

@@ -1,18 +1,19 @@
 import CambSimulator
-import Testing
 import TTSTrack
+import Testing
 
 /// One status check against the simulator → the outcome the scheduler acts on.
 @Suite struct CambClientTests {
-    @Test(arguments: [
-        (SimResponse.pending, CheckOutcome.report(.init(status: "PENDING"))),
-        (.success(runID: 9), .report(.init(status: "SUCCESS", runID: 9))),
-        (.notFound, .notFound),
-        (.rateLimited(retryAfter: "7"), .rateLimited(retryAfter: 7)),
-        (.rateLimitedMs(1500), .rateLimited(retryAfter: 1.5)),
-        (.http(403), .unauthorized("API refused the key (HTTP 403)")),
-        (.serverError(503), .failed("API answered HTTP 503", transport: false)),
-    ] as [(SimResponse, CheckOutcome)])
+    @Test(
+        arguments: [
+            (SimResponse.pending, CheckOutcome.report(.init(status: "PENDING"))),
+            (.success(runID: 9), .report(.init(status: "SUCCESS", runID: 9))),
+            (.notFound, .notFound),
+            (.rateLimited(retryAfter: "7"), .rateLimited(retryAfter: 7)),
+            (.rateLimitedMs(1500), .rateLimited(retryAfter: 1.5)),
+            (.http(403), .unauthorized("API refused the key (HTTP 403)")),
+            (.serverError(503), .failed("API answered HTTP 503", transport: false)),
+        ] as [(SimResponse, CheckOutcome)])
     func mapsAnswersToOutcomes(response: SimResponse, expected: CheckOutcome) async throws {
         let simulator = CambSimulator()
         try await simulator.start()
@@ -46,7 +47,9 @@ import TTSTrack
         let client = CambClient(settings: .init(baseURL: simulator.baseURL, apiKey: "sim-key", timeout: 0.3))
         simulator.script("big", [.hugeBody(200 << 20)])
         simulator.script("hang", [.hang])
-        #expect(await client.check(kind: "tts", taskID: "big") == .failed("answer larger than 1048576 bytes", transport: true))
+        #expect(
+            await client.check(kind: "tts", taskID: "big")
+                == .failed("answer larger than 1048576 bytes", transport: true))
         let started = ContinuousClock.now
         #expect(await client.check(kind: "tts", taskID: "hang") == .failed("request timed out", transport: true))
         #expect(ContinuousClock.now - started < .seconds(2))

@@ -1,5 +1,5 @@
-import Testing
 import TTSTrack
+import Testing
 
 @Suite struct RetryAfterTests {
     let now = Timestamp(milliseconds: 1_445_412_480_000)  // Wed, 21 Oct 2015 07:28:00 GMT

@@ -1,10 +1,12 @@
-import Testing
 import TTSTrack
+import Testing
 
 @Suite struct StatusReportTests {
     @Test func parsesEveryField() throws {
         let report = try StatusReport.parse(
-            Array(#"{"status":"ERROR","run_id":null,"exception_reason":"PROCESSING_ERROR","message":"boom","x":[1]}"#.utf8))
+            Array(
+                #"{"status":"ERROR","run_id":null,"exception_reason":"PROCESSING_ERROR","message":"boom","x":[1]}"#.utf8
+            ))
         #expect(report == StatusReport(status: "ERROR", runID: nil, reason: "PROCESSING_ERROR", message: "boom"))
     }
 
@@ -18,7 +20,8 @@ import TTSTrack
     }
 
     @Test func readsRunIDOfSuccess() throws {
-        #expect(try StatusReport.parse(Array(#"{"status":"SUCCESS","run_id":123456789012}"#.utf8)).runID == 123_456_789_012)
+        #expect(
+            try StatusReport.parse(Array(#"{"status":"SUCCESS","run_id":123456789012}"#.utf8)).runID == 123_456_789_012)
     }
 
     @Test(arguments: [

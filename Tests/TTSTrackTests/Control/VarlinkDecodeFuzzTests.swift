@@ -1,5 +1,5 @@
-import Testing
 import TTSTrack
+import Testing
 
 /// A seeded random-input test of the message decoder and parameter validation: mutations of
 /// valid calls and random bytes must each end in a call, an error reply or a protocol
@@ -27,7 +27,8 @@ import TTSTrack
         #"{"method":"io.ttstrack.Tracker.Add","parameters":{"ids":["a"]},"upgrade":true}"#,
     ].map { Array($0.utf8) }
 
-    static let interesting: [UInt8] = Array(#"{}[]",:\0-.eE+ntfu1234567890"#.utf8) + [0x00, 0xFF, 0xC3, 0x80, 0x7F, 0x0A]
+    static let interesting: [UInt8] =
+        Array(#"{}[]",:\0-.eE+ntfu1234567890"#.utf8) + [0x00, 0xFF, 0xC3, 0x80, 0x7F, 0x0A]
 
     @Test func randomMutationsNeverCrash() {
         var random = SeededGenerator(state: 20_261_125)

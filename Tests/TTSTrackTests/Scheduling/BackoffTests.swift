@@ -1,5 +1,5 @@
-import Testing
 import TTSTrack
+import Testing
 
 @Suite struct BackoffTests {
     @Test func jitterStretchesWithinBounds() {

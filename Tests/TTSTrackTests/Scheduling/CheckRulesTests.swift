@@ -1,5 +1,5 @@
-import Testing
 import TTSTrack
+import Testing
 
 /// The rules of contract §1–§2, one row per outcome and situation.
 @Suite struct CheckRulesTests {
@@ -30,11 +30,15 @@ import TTSTrack
             name: "ERROR keeps reason and message",
             outcome: .report(.init(status: "ERROR", reason: "HARMFUL_CONTENT_DETECTED", message: #"{"a":1}"#)),
             status: "ERROR", terminal: true, reason: "HARMFUL_CONTENT_DETECTED", message: #"{"a":1}"#, changed: true),
-        Row(name: "TIMEOUT is terminal", outcome: .report(.init(status: "TIMEOUT")), status: "TIMEOUT", terminal: true, changed: true),
+        Row(
+            name: "TIMEOUT is terminal", outcome: .report(.init(status: "TIMEOUT")), status: "TIMEOUT", terminal: true,
+            changed: true),
         Row(
             name: "PAYMENT_REQUIRED is terminal", outcome: .report(.init(status: "PAYMENT_REQUIRED")),
             status: "PAYMENT_REQUIRED", terminal: true, changed: true),
-        Row(name: "unknown status is kept and polled", outcome: .report(.init(status: "QUEUED")), status: "QUEUED", changed: true),
+        Row(
+            name: "unknown status is kept and polled", outcome: .report(.init(status: "QUEUED")), status: "QUEUED",
+            changed: true),
         Row(name: "first 404 counts", outcome: .notFound, status: "PENDING", streakAfter: 1),
         Row(
             name: "third 404 in a row is NOT_FOUND", notFoundStreak: 2, outcome: .notFound, status: "NOT_FOUND",
@@ -42,19 +46,26 @@ import TTSTrack
         Row(
             name: "an answer resets the 404 streak", notFoundStreak: 2, outcome: .report(.init(status: "PENDING")),
             status: "PENDING", streakAfter: 0),
-        Row(name: "5xx is a failed check", outcome: .failed("HTTP 503", transport: false), status: "PENDING", failures: 1),
-        Row(name: "timeout is a failed check", outcome: .failed("timed out", transport: true), status: "PENDING", failures: 1),
+        Row(
+            name: "5xx is a failed check", outcome: .failed("HTTP 503", transport: false), status: "PENDING",
+            failures: 1),
+        Row(
+            name: "timeout is a failed check", outcome: .failed("timed out", transport: true), status: "PENDING",
+            failures: 1),
         Row(name: "401 leaves the task alone", outcome: .unauthorized("401"), status: nil),
         Row(name: "429 leaves the task alone", outcome: .rateLimited(retryAfter: 3), status: nil),
         Row(name: "cancelled leaves the task alone", outcome: .cancelled, status: nil),
         Row(
-            name: "not terminal after give_up_after is EXPIRED", ageSeconds: 101, outcome: .report(.init(status: "PENDING")),
+            name: "not terminal after give_up_after is EXPIRED", ageSeconds: 101,
+            outcome: .report(.init(status: "PENDING")),
             status: "EXPIRED", terminal: true, changed: true),
         Row(
             name: "a failed check after give_up_after is EXPIRED", ageSeconds: 101,
-            outcome: .failed("HTTP 500", transport: false), status: "EXPIRED", terminal: true, failures: 1, changed: true),
+            outcome: .failed("HTTP 500", transport: false), status: "EXPIRED", terminal: true, failures: 1,
+            changed: true),
         Row(
-            name: "terminal at the deadline is not EXPIRED", ageSeconds: 101, outcome: .report(.init(status: "SUCCESS", runID: 1)),
+            name: "terminal at the deadline is not EXPIRED", ageSeconds: 101,
+            outcome: .report(.init(status: "SUCCESS", runID: 1)),
             status: "SUCCESS", terminal: true, runID: 1, changed: true),
     ]
 
@@ -66,7 +77,8 @@ import TTSTrack
         policy.notFoundAfter = 3
         let now = Timestamp(milliseconds: 1_000_000_000)
         let task = DueTask(
-            rowID: 7, taskID: "t", kind: "tts", status: .pending, checks: row.checks, notFoundStreak: row.notFoundStreak,
+            rowID: 7, taskID: "t", kind: "tts", status: .pending, checks: row.checks,
+            notFoundStreak: row.notFoundStreak,
             addedAt: now.adding(seconds: -row.ageSeconds), nextCheckAt: now)
         var random = SystemRandomNumberGenerator()
         let update = CheckRules.update(for: task, outcome: row.outcome, now: now, policy: policy, using: &random)
@@ -103,7 +115,8 @@ import TTSTrack
         var random = SystemRandomNumberGenerator()
         func next(checks: Int, age: Double) -> Double? {
             let task = DueTask(
-                rowID: 1, taskID: "t", kind: "tts", status: .pending, checks: checks, addedAt: now.adding(seconds: -age),
+                rowID: 1, taskID: "t", kind: "tts", status: .pending, checks: checks,
+                addedAt: now.adding(seconds: -age),
                 nextCheckAt: now)
             let update = CheckRules.update(
                 for: task, outcome: .report(.init(status: "PENDING")), now: now, policy: policy, using: &random)

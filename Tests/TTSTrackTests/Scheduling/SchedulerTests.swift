@@ -1,7 +1,7 @@
 import CambSimulator
-import Testing
 import TTSTrack
 import TTSTrackTestSupport
+import Testing
 
 /// The poller against the simulator, one test per row of contract §1–§2: what was stored,
 /// how many requests were sent and when.
@@ -21,16 +21,22 @@ import TTSTrackTestSupport
         try await harness.stop()
     }
 
-    @Test(arguments: [
-        ("ERROR", SimResponse.error(reason: "PROCESSING_ERROR", message: .string("boom")), "PROCESSING_ERROR", "boom"),
-        (
-            "ERROR", SimResponse.error(reason: "HARMFUL_CONTENT_DETECTED", message: .object(["code": "harmful"])),
-            "HARMFUL_CONTENT_DETECTED", #"{"code":"harmful"}"#
-        ),
-        ("TIMEOUT", SimResponse.status("TIMEOUT"), nil, nil),
-        ("PAYMENT_REQUIRED", SimResponse.status("PAYMENT_REQUIRED"), nil, nil),
-    ] as [(String, SimResponse, String?, String?)])
-    func terminalStatusesAreStoredVerbatim(status: String, response: SimResponse, reason: String?, message: String?)
+    @Test(
+        arguments: [
+            (
+                "ERROR", SimResponse.error(reason: "PROCESSING_ERROR", message: .string("boom")), "PROCESSING_ERROR",
+                "boom"
+            ),
+            (
+                "ERROR", SimResponse.error(reason: "HARMFUL_CONTENT_DETECTED", message: .object(["code": "harmful"])),
+                "HARMFUL_CONTENT_DETECTED", #"{"code":"harmful"}"#
+            ),
+            ("TIMEOUT", SimResponse.status("TIMEOUT"), nil, nil),
+            ("PAYMENT_REQUIRED", SimResponse.status("PAYMENT_REQUIRED"), nil, nil),
+        ] as [(String, SimResponse, String?, String?)])
+    func terminalStatusesAreStoredVerbatim(
+        status: String, response: SimResponse, reason: String?, message: String?
+    )
         async throws
     {
         let harness = try await PollerHarness()
@@ -206,7 +212,9 @@ import TTSTrackTestSupport
         try await harness.add(["rm"])
         #expect(await harness.simulator.waitForRequests(taskID: "rm", count: 1, timeout: .seconds(5)))
         _ = try await harness.store.remove(["rm"], now: .now())
-        try await eventually { await harness.scheduler.snapshot().inFlight == 0 && harness.simulator.currentInFlightRequests() == 0 }
+        try await eventually {
+            await harness.scheduler.snapshot().inFlight == 0 && harness.simulator.currentInFlightRequests() == 0
+        }
         try await Task.sleep(for: .milliseconds(100))  // a few ticks: the result would be written by now
         #expect(try await harness.task("rm").status == .untracked)
         try await harness.stop()

@@ -11,7 +11,9 @@ func makeStore(_ directory: String = DaemonProcess.makeTemporaryDirectory()) thr
 extension TaskStore {
     /// Adds ids due at `dueAt`.
     @discardableResult
-    nonisolated func add(_ ids: [String], dueAt: Timestamp, now: Timestamp = .now()) async throws -> (
+    nonisolated func add(
+        _ ids: [String], dueAt: Timestamp, now: Timestamp = .now()
+    ) async throws -> (
         added: Int, existing: Int
     ) {
         try await add(ids, kind: "tts", now: now) { _ in dueAt }

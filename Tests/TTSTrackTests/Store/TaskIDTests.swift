@@ -1,5 +1,5 @@
-import Testing
 import TTSTrack
+import Testing
 
 @Suite struct TaskIDTests {
     @Test(arguments: ["a", "A-z_0.9:x", String(repeating: "x", count: 128), "...", "a..b", "3f2b1c0e-uuid"])

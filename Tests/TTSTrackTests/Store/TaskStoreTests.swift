@@ -1,8 +1,8 @@
 import CSQLite
 import Foundation
-import Testing
 import TTSTrack
 import TTSTrackTestSupport
+import Testing
 
 @Suite struct TaskStoreTests {
     @Test func newStoreIsMarkedAndVersioned() async throws {
@@ -78,7 +78,8 @@ import TTSTrackTestSupport
         try await store.add(["first"], dueAt: base.adding(seconds: 1))
         try await store.add(["future"], dueAt: base.adding(seconds: 1000))
         let now = base.adding(seconds: 60)
-        #expect(try await store.dueTasks(now: now, limit: 10, excluding: []).map(\.taskID) == ["first", "second", "late"])
+        #expect(
+            try await store.dueTasks(now: now, limit: 10, excluding: []).map(\.taskID) == ["first", "second", "late"])
         #expect(try await store.dueTasks(now: now, limit: 2, excluding: ["first"]).map(\.taskID) == ["second", "late"])
         #expect(try await store.dueTasks(now: base, limit: 10, excluding: []).isEmpty)
     }
@@ -88,7 +89,8 @@ import TTSTrackTestSupport
         _ = store
         let db = try Database(path: path, readOnly: true)
         let plan = try db.prepare(
-            "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE terminal = 0 AND next_check_at <= 5 ORDER BY next_check_at LIMIT 10")
+            "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE terminal = 0 AND next_check_at <= 5 ORDER BY next_check_at LIMIT 10"
+        )
         var details: [String] = []
         while try plan.step() { details.append(plan.string(3)) }
         #expect(details.contains { $0.contains("USING INDEX tasks_due") }, "\(details)")
@@ -107,7 +109,8 @@ import TTSTrackTestSupport
             TaskUpdate(
                 rowID: task.rowID, taskID: task.taskID, status: task.taskID == "a" ? .success : .pending,
                 terminal: task.taskID == "a", runID: task.taskID == "a" ? 9 : nil, reason: nil, message: nil, checks: 1,
-                failures: 0, notFoundStreak: 0, checkedAt: now, nextCheckAt: task.taskID == "a" ? nil : now.adding(seconds: 5),
+                failures: 0, notFoundStreak: 0, checkedAt: now,
+                nextCheckAt: task.taskID == "a" ? nil : now.adding(seconds: 5),
                 changed: task.taskID != "b")
         }
         let events = try await store.apply(updates, now: now)
