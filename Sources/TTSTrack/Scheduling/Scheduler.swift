@@ -34,6 +34,7 @@ public actor Scheduler {
     private var inFlight = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var fetching = false
+    private var tokenSleeping = false
     private var flushing = false
     private var mayHaveDue = true
     private var stopping = false
@@ -124,12 +125,29 @@ public actor Scheduler {
                 await refill()
                 continue
             }
+            if !ready.isEmpty && !tokenSleeping && isOnlyShortOfTokens() {
+                // Sleep until the next token is due rather than until the next tick, so the
+                // rate holds exactly even with a small burst.
+                tokenSleeping = true
+                try? await Task.sleep(for: .milliseconds(Int64(bucket.secondsUntilNextToken * 1000) + 1))
+                tokenSleeping = false
+                wakeAll()
+                continue
+            }
             await withCheckedContinuation { waiters.append($0) }
         }
     }
 
+    /// True when only the token bucket stands between a ready task and a check.
+    private func isOnlyShortOfTokens() -> Bool {
+        guard !bucket.isUnlimited, bucket.available < 1 else { return false }
+        if let until = health.pausedUntil, clock.now < until { return false }
+        return !(health.state == .unauthorized && probeInFlight)
+    }
+
     /// False while the API asked us to pause, or while a probe after 401/403 is out.
     private func mayDispatch() -> Bool {
+        bucket.refill(now: clock.now)
         if let until = health.pausedUntil {
             if clock.now < until { return false }
             if health.state == .rateLimited {

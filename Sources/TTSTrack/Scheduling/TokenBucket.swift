@@ -26,6 +26,12 @@ public struct TokenBucket: Sendable {
     /// Whole tokens available now.
     public var available: Int { isUnlimited ? Int.max : Int(tokens) }
 
+    /// Seconds until a whole token is available (0 when one is).
+    public var secondsUntilNextToken: Double {
+        guard !isUnlimited, tokens < 1 else { return 0 }
+        return (1 - tokens) / rate
+    }
+
     /// Takes one token if there is one.
     public mutating func take() -> Bool {
         if isUnlimited { return true }

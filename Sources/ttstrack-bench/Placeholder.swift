@@ -1,1 +1,0 @@
-print("ttstrack-bench: not yet")

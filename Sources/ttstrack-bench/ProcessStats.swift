@@ -1,0 +1,96 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Readers of `/proc/PID/…`: CPU time and memory of a child process.
+enum ProcessStats {
+    /// Clock ticks per second, for the tick counts in `/proc/PID/stat`.
+    static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+
+    /// User plus system CPU time in seconds (fields 14 and 15 of `/proc/PID/stat`).
+    static func cpuSeconds(pid: Int32) throws(BenchError) -> Double {
+        let fields = try statFields(pid: pid)
+        // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw BenchError("cannot parse /proc/\(pid)/stat")
+        }
+        return (user + system) / ticksPerSecond
+    }
+
+    /// Whether the process exists and is not a zombie.
+    static func isAlive(pid: Int32) -> Bool {
+        guard let fields = try? statFields(pid: pid) else { return false }
+        return fields.first != "Z" && fields.first != "X"
+    }
+
+    /// Resident set size now (`VmRSS`) in MiB.
+    static func residentMiB(pid: Int32) throws(BenchError) -> Double {
+        try statusKiB(pid: pid, key: "VmRSS") / 1024
+    }
+
+    /// Peak resident set size (`VmHWM`) in MiB.
+    static func peakResidentMiB(pid: Int32) throws(BenchError) -> Double {
+        try statusKiB(pid: pid, key: "VmHWM") / 1024
+    }
+
+    /// The fields of `/proc/PID/stat` after the command name, which is in parentheses and
+    /// may itself contain spaces or parentheses.
+    private static func statFields(pid: Int32) throws(BenchError) -> [Substring] {
+        let text = try read("/proc/\(pid)/stat")
+        guard let close = text.lastIndex(of: ")") else { throw BenchError("cannot parse /proc/\(pid)/stat") }
+        return text[text.index(after: close)...].split(separator: " ")
+    }
+
+    private static func statusKiB(pid: Int32, key: String) throws(BenchError) -> Double {
+        let text = try read("/proc/\(pid)/status")
+        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count >= 2, let value = Double(parts[1].trimmingCharacters(in: .whitespaces)) { return value }
+        }
+        throw BenchError("no \(key) in /proc/\(pid)/status")
+    }
+
+    private static func read(_ path: String) throws(BenchError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw BenchError("cannot read \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// CPU time of one process over an interval of wall-clock time.
+struct CPUSampler {
+    let pid: Int32
+    private let startCPU: Double
+    private let startTime: ContinuousClock.Instant
+
+    init(pid: Int32) throws(BenchError) {
+        self.pid = pid
+        startCPU = try ProcessStats.cpuSeconds(pid: pid)
+        startTime = .now
+    }
+
+    struct Sample {
+        /// CPU seconds used in the interval.
+        var cpuSeconds: Double
+        /// Wall-clock seconds of the interval.
+        var wallSeconds: Double
+        /// Share of one core, in percent.
+        var percentOfCore: Double { wallSeconds > 0 ? cpuSeconds / wallSeconds * 100 : 0 }
+    }
+
+    func sample() throws(BenchError) -> Sample {
+        let cpu = try ProcessStats.cpuSeconds(pid: pid)
+        return Sample(cpuSeconds: cpu - startCPU, wallSeconds: (ContinuousClock.now - startTime).seconds)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

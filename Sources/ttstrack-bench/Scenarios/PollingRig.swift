@@ -1,0 +1,30 @@
+import Foundation
+
+/// What `checks` and `get` measure against: `camb-sim` answering PENDING forever and a
+/// daemon polling `tasks` ids as fast as it can (no rate limit, 64 in flight, every task
+/// always due), already warmed up.
+final class PollingRig {
+    let simulator: SimulatorProcess
+    let daemon: BenchDaemon
+    let ids: [String]
+
+    /// Starts the daemon against an already running simulator.
+    init(simulator: SimulatorProcess, tasks: Int, directory: String) throws(BenchError) {
+        self.simulator = simulator
+        Progress.log("starting ttstrackd at full polling speed")
+        let daemon = try BenchDaemon(settings: .fullSpeed(apiBaseURL: simulator.baseURL), directory: directory)
+        self.daemon = daemon
+        try daemon.waitUntilReady()
+        ids = BenchContext.taskIDs(tasks)
+        let took = try daemon.add(ids)
+        Progress.log("added \(tasks) ids in \(BenchTable.format(took.seconds)) s; waiting for checks to flow")
+        try daemon.waitForChecks(minimum: min(tasks, 1000), warmUp: .seconds(1))
+    }
+
+    func stop() {
+        let (status, took) = daemon.stop()
+        if status != 0 {
+            Progress.log("note: ttstrackd exited with status \(status) after SIGTERM (\(BenchTable.format(took.seconds)) s)")
+        }
+    }
+}
