@@ -242,7 +242,8 @@ public actor Scheduler {
         if ready.count < batchSize / 2 && !fetching && !stopping {
             await refill()
         }
-        wakeAll()
+        // Workers only need waking when there is work: an idle daemon does not spin them.
+        if !ready.isEmpty { wakeAll() }
         if let onTick { await onTick() }
     }
 
@@ -256,7 +257,7 @@ public actor Scheduler {
         fetching = true
         defer {
             fetching = false
-            wakeAll()
+            if !ready.isEmpty || stopping { wakeAll() }
         }
         let limit = batchSize
         do {

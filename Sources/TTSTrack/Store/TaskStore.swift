@@ -8,6 +8,9 @@ public actor TaskStore {
     private let lock: StoreLock
     /// Where the database lives, for messages.
     public nonisolated let path: String
+    /// Reads for clients (Get, List, Stats, Watch replay) run on a second connection and queue:
+    /// WAL lets them proceed while the scheduler's writes commit.
+    public nonisolated let reader: TaskReader
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -36,6 +39,11 @@ public actor TaskStore {
             throw TaskStoreError("cannot prepare the store \(path): \(error.message)")
         }
         self.db = db
+        do {
+            self.reader = try TaskReader(path: path, busyTimeout: busyTimeout)
+        } catch let error as SQLiteError {
+            throw TaskStoreError("cannot open the store \(path) for reading: \(error.message)")
+        }
     }
 
     // MARK: Adding and removing
@@ -52,6 +60,8 @@ public actor TaskStore {
                 INSERT INTO tasks (task_id, kind, status, added_at, updated_at, next_check_at)
                 VALUES (?, ?, 'PENDING', ?, ?, ?) ON CONFLICT (task_id) DO NOTHING
                 """)
+            // Reset after use: a statement left on a row holds a read snapshot open.
+            defer { insert.reset() }
             for (index, id) in ids.enumerated() {
                 insert.reset()
                 try insert.bind(id, at: 1)
@@ -71,6 +81,8 @@ public actor TaskStore {
         try db.transaction {
             let delete = try db.cached(
                 "DELETE FROM tasks WHERE task_id = ? RETURNING kind, checks, added_at, checked_at")
+            // Reset after use: a statement left on a row holds a read snapshot open.
+            defer { delete.reset() }
             var events: [TaskEvent] = []
             for id in ids {
                 delete.reset()
@@ -89,35 +101,33 @@ public actor TaskStore {
 
     // MARK: Reading
 
-    static let taskColumns =
-        "task_id, kind, status, terminal, run_id, reason, message, checks, added_at, updated_at, checked_at, next_check_at"
-
-    private static func readTask(_ row: Statement) -> TrackedTask {
-        TrackedTask(
-            taskID: row.string(0), kind: row.string(1), status: TaskStatus(row.string(2)),
-            terminal: row.int64(3) != 0, runID: row.optionalInt64(4), reason: row.optionalString(5),
-            message: row.optionalString(6), checks: row.int(7),
-            addedAt: row.optionalInt64(8).map(Timestamp.init(milliseconds:)),
-            updatedAt: row.optionalInt64(9).map(Timestamp.init(milliseconds:)),
-            checkedAt: row.optionalInt64(10).map(Timestamp.init(milliseconds:)),
-            nextCheckAt: row.optionalInt64(11).map(Timestamp.init(milliseconds:)))
-    }
+    // MARK: Reading, on the reader's own connection
 
     /// The tasks in the order asked; an unknown id comes back `UNTRACKED`.
-    public func get(_ ids: [String]) throws -> [TrackedTask] {
-        let select = try db.cached("SELECT \(Self.taskColumns) FROM tasks WHERE task_id = ?")
-        var tasks: [TrackedTask] = []
-        tasks.reserveCapacity(ids.count)
-        for id in ids {
-            select.reset()
-            try select.bind(id, at: 1)
-            if try select.step() {
-                tasks.append(Self.readTask(select))
-            } else {
-                tasks.append(.untracked(id))
-            }
-        }
-        return tasks
+    public nonisolated func get(_ ids: [String]) async throws -> [TrackedTask] {
+        try await reader.get(ids)
+    }
+
+    /// A page of tasks ordered by task id, strictly after `after`.
+    public nonisolated func list(status: StatusFilter?, kind: String?, limit: Int, after: String?) async throws
+        -> [TrackedTask]
+    {
+        try await reader.list(status: status, kind: kind, limit: limit, after: after)
+    }
+
+    /// Number of tasks per status.
+    public nonisolated func countsByStatus() async throws -> [String: Int] {
+        try await reader.countsByStatus()
+    }
+
+    /// Recorded events with `seq` greater than `after`, oldest first.
+    public nonisolated func events(after: Int64, limit: Int) async throws -> [TaskEvent] {
+        try await reader.events(after: after, limit: limit)
+    }
+
+    /// The seq of the newest recorded event, 0 when there is none.
+    public nonisolated func lastEventSeq() async throws -> Int64 {
+        try await reader.lastEventSeq()
     }
 
     /// Which statuses `List` can filter by, besides a literal status.
@@ -125,47 +135,6 @@ public actor TaskStore {
         case exactly(String)
         case terminal
         case active
-    }
-
-    /// A page of tasks ordered by task id, strictly after `after`.
-    public func list(status: StatusFilter?, kind: String?, limit: Int, after: String?) throws -> [TrackedTask] {
-        var conditions: [String] = []
-        var values: [SQLiteValue] = []
-        if let after {
-            conditions.append("task_id > ?")
-            values.append(.text(after))
-        }
-        switch status {
-        case .exactly(let text):
-            conditions.append("status = ?")
-            values.append(.text(text))
-        case .terminal: conditions.append("terminal = 1")
-        case .active: conditions.append("terminal = 0")
-        case nil: break
-        }
-        if let kind {
-            conditions.append("kind = ?")
-            values.append(.text(kind))
-        }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let select = try db.cached("SELECT \(Self.taskColumns) FROM tasks \(filter) ORDER BY task_id LIMIT ?")
-        values.append(.integer(Int64(limit)))
-        try select.bind(values)
-        var tasks: [TrackedTask] = []
-        while try select.step() {
-            tasks.append(Self.readTask(select))
-        }
-        return tasks
-    }
-
-    /// Number of tasks per status.
-    public func countsByStatus() throws -> [String: Int] {
-        let select = try db.cached("SELECT status, count(*) FROM tasks GROUP BY status")
-        var counts: [String: Int] = [:]
-        while try select.step() {
-            counts[select.string(0)] = select.int(1)
-        }
-        return counts
     }
 
     // MARK: Scheduling
@@ -179,6 +148,8 @@ public actor TaskStore {
                    added_at, next_check_at
             FROM tasks WHERE terminal = 0 AND next_check_at <= ? ORDER BY next_check_at LIMIT ?
             """)
+        // Reset after use: a statement left on a row holds a read snapshot open.
+        defer { select.reset() }
         try select.bind(now.rawValue, at: 1)
         try select.bind(Int64(limit + excluding.count), at: 2)
         var due: [DueTask] = []
@@ -201,6 +172,8 @@ public actor TaskStore {
     /// When the next non-terminal task falls due, if any.
     public func nextDueAt() throws -> Timestamp? {
         let select = try db.cached("SELECT min(next_check_at) FROM tasks WHERE terminal = 0")
+        // Reset after use: a statement left on a row holds a read snapshot open.
+        defer { select.reset() }
         guard try select.step(), !select.isNull(0) else { return nil }
         return Timestamp(milliseconds: select.int64(0))
     }
@@ -217,6 +190,8 @@ public actor TaskStore {
                     updated_at = CASE WHEN ? THEN ? ELSE updated_at END
                 WHERE id = ? RETURNING kind, added_at
                 """)
+            // Reset after use: a statement left on a row holds a read snapshot open.
+            defer { update.reset() }
             var events: [TaskEvent] = []
             for change in updates {
                 update.reset()
@@ -256,6 +231,8 @@ public actor TaskStore {
             INSERT INTO events (at, task_id, kind, status, terminal, run_id, reason, message, checks, added_at, checked_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        // Reset after use: a statement left on a row holds a read snapshot open.
+        defer { insert.reset() }
         try insert.bind(now.rawValue, at: 1)
         try insert.bind(task.taskID, at: 2)
         try insert.bind(task.kind, at: 3)
@@ -271,40 +248,12 @@ public actor TaskStore {
         return TaskEvent(seq: db.lastInsertRowID, task: task)
     }
 
-    /// Recorded events with `seq` greater than `after`, oldest first.
-    public func events(after: Int64, limit: Int) throws -> [TaskEvent] {
-        let select = try db.cached(
-            """
-            SELECT seq, at, task_id, kind, status, terminal, run_id, reason, message, checks, added_at, checked_at
-            FROM events WHERE seq > ? ORDER BY seq LIMIT ?
-            """)
-        try select.bind(after, at: 1)
-        try select.bind(Int64(limit), at: 2)
-        var events: [TaskEvent] = []
-        while try select.step() {
-            let task = TrackedTask(
-                taskID: select.string(2), kind: select.string(3), status: TaskStatus(select.string(4)),
-                terminal: select.int64(5) != 0, runID: select.optionalInt64(6), reason: select.optionalString(7),
-                message: select.optionalString(8), checks: select.int(9),
-                addedAt: select.optionalInt64(10).map(Timestamp.init(milliseconds:)),
-                updatedAt: Timestamp(milliseconds: select.int64(1)),
-                checkedAt: select.optionalInt64(11).map(Timestamp.init(milliseconds:)))
-            events.append(TaskEvent(seq: select.int64(0), task: task))
-        }
-        return events
-    }
-
-    /// The seq of the newest recorded event, 0 when there is none.
-    public func lastEventSeq() throws -> Int64 {
-        let select = try db.cached("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
-        guard try select.step() else { return 0 }
-        return select.int64(0)
-    }
-
     /// Deletes events recorded before `cutoff`; returns how many.
     @discardableResult
     public func pruneEvents(before cutoff: Timestamp) throws -> Int {
         let delete = try db.cached("DELETE FROM events WHERE at < ?")
+        // Reset after use: a statement left on a row holds a read snapshot open.
+        defer { delete.reset() }
         try delete.bind(cutoff.rawValue, at: 1)
         try delete.run()
         return db.changes
