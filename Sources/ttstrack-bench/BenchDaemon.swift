@@ -52,9 +52,13 @@ final class BenchDaemon {
     let spawnedAt: ContinuousClock.Instant
 
     init(settings: DaemonSettings, directory: String) throws(BenchError) {
-        guard FileManager.default.isExecutableFile(atPath: DaemonProcess.productsDirectory.appendingPathComponent("ttstrackd").path)
+        guard
+            FileManager.default.isExecutableFile(
+                atPath: DaemonProcess.productsDirectory.appendingPathComponent("ttstrackd").path)
         else {
-            throw BenchError("no ttstrackd beside the benchmark in \(DaemonProcess.productsDirectory.path): build it with --product ttstrackd")
+            throw BenchError(
+                "no ttstrackd beside the benchmark in \(DaemonProcess.productsDirectory.path): build it with --product ttstrackd"
+            )
         }
         spawnedAt = .now
         do {
@@ -139,7 +143,9 @@ final class BenchDaemon {
         } catch {
             throw BenchError("Stats failed: \(error)")
         }
-        guard case .int(let total)? = reply["checks_total"] else { throw BenchError("Stats without checks_total: \(reply)") }
+        guard case .int(let total)? = reply["checks_total"] else {
+            throw BenchError("Stats without checks_total: \(reply)")
+        }
         return Int(total)
     }
 
@@ -150,7 +156,8 @@ final class BenchDaemon {
         while try checksTotal(client) < minimum {
             guard daemon.isRunning else { throw BenchError("ttstrackd exited: \(daemon.stderr)") }
             guard ContinuousClock.now < deadline else {
-                throw BenchError("ttstrackd made fewer than \(minimum) checks within \(timeout): \(daemon.stderr.suffix(2000))")
+                throw BenchError(
+                    "ttstrackd made fewer than \(minimum) checks within \(timeout): \(daemon.stderr.suffix(2000))")
             }
             usleep(50_000)
         }

@@ -8,12 +8,19 @@ enum BenchEnvironment {
         let memory = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
         let kernel = firstLine(ChildProcess.output(of: "uname", ["-sr"])) ?? "unknown kernel"
         let swift = firstLine(ChildProcess.output(of: "swift", ["--version"])) ?? "swift not on PATH"
-        let sqlite = firstLine(ChildProcess.output(of: "sqlite3", ["--version"])).map { "SQLite \($0.split(separator: " ").first ?? "")" }
+        let sqlite =
+            firstLine(ChildProcess.output(of: "sqlite3", ["--version"])).map {
+                "SQLite \($0.split(separator: " ").first ?? "")"
+            }
             ?? "sqlite3 shell not installed"
-        let wrk = firstLine(ChildProcess.output(of: "wrk", ["-v"])).map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
+        let wrk =
+            firstLine(ChildProcess.output(of: "wrk", ["-v"])).map {
+                $0.split(separator: " ").prefix(2).joined(separator: " ")
+            }
             ?? "wrk not installed"
         let date = ISO8601DateFormatter().string(from: Date())
-        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))
+        let load =
+            (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))
             .map { $0.split(separator: " ").prefix(3).joined(separator: " ") } ?? "unknown"
         return """
             - command: `\(commandLine)`

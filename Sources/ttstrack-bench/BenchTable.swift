@@ -70,7 +70,9 @@ struct BenchTable {
             ([header] + cells).map { $0[column].count }.max() ?? 0
         }
         func line(_ fields: [String]) -> String {
-            "| " + zip(fields, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: " | ") + " |"
+            "| "
+                + zip(fields, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: " | ")
+                + " |"
         }
         let rule = "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|"
         return ([line(header), rule] + cells.map(line)).joined(separator: "\n") + "\n"

@@ -4,7 +4,8 @@ import Foundation
 /// daemon's, WAL with synchronous=FULL, one transaction (one commit) per 10,000 ids — what
 /// one Add call of 10,000 ids has to do at least.
 enum SQLiteShellReference {
-    static let installHint = "sqlite3 not found: run `apt-get install sqlite3` (or scripts/setup sqlite3) for the reference"
+    static let installHint =
+        "sqlite3 not found: run `apt-get install sqlite3` (or scripts/setup sqlite3) for the reference"
 
     static let schema = """
         PRAGMA journal_mode=WAL;
@@ -33,11 +34,13 @@ enum SQLiteShellReference {
 
     /// Runs the shell on a fresh database in `directory`; returns the wall time of the whole
     /// run (start of the shell to its exit), or nil when `sqlite3` is not installed.
-    static func run(idsFile: String, count: Int, batch: Int = 10_000, directory: String) throws(BenchError) -> Duration? {
+    static func run(idsFile: String, count: Int, batch: Int = 10_000, directory: String) throws(BenchError) -> Duration?
+    {
         guard let executable = ChildProcess.find("sqlite3") else { return nil }
         let scriptPath = "\(directory)/reference.sql"
         do {
-            try script(idsFile: idsFile, count: count, batch: batch).write(toFile: scriptPath, atomically: true, encoding: .utf8)
+            try script(idsFile: idsFile, count: count, batch: batch).write(
+                toFile: scriptPath, atomically: true, encoding: .utf8)
         } catch {
             throw BenchError("cannot write \(scriptPath): \(error.localizedDescription)")
         }

@@ -67,7 +67,8 @@ struct TTSTrackBench: ParsableCommand {
 
         let commandLine = (["ttstrack-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         var output = BenchEnvironment.describe(commandLine: commandLine) + "\n"
-        output += "- sizes: \(context.tasks) tasks tracked while polling, \(context.seconds) s windows, \(context.addIDs) ids added\n\n"
+        output +=
+            "- sizes: \(context.tasks) tasks tracked while polling, \(context.seconds) s windows, \(context.addIDs) ids added\n\n"
         output += table.markdown
         print(output, terminator: "")
         if !failures.isEmpty {

@@ -33,7 +33,9 @@ enum Wrk {
         guard status == 0, let rate = parseRequestsPerSecond(output) else {
             throw BenchError("wrk failed (status \(status)): \(output) \(child.stderr)")
         }
-        if let errors = output.split(separator: "\n").first(where: { $0.contains("Non-2xx") || $0.contains("Socket errors") }) {
+        if let errors = output.split(separator: "\n").first(where: {
+            $0.contains("Non-2xx") || $0.contains("Socket errors")
+        }) {
             Progress.log("wrk: \(errors.trimmingCharacters(in: .whitespaces))")
         }
         return Result(requestsPerSecond: rate, simulatorCPUPercent: simPercent, wrkCPUPercent: wrkPercent)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TTSTrack
 
 #if canImport(Glibc)
 import Glibc
@@ -19,18 +20,7 @@ public final class NotifyListener: Sendable {
     public init(directory: String) throws {
         path = "\(directory)/notify.sock"
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let result = UnixSocketAddress(path: path)?.bind(fd) ?? -1
         guard result == 0 else {
             close(fd)
             throw POSIXError(.EADDRINUSE)

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import TTSTrack
 import TTSTrackTestSupport
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +37,9 @@ import Glibc
         let result = try SystemdTool.run(
             analyze, ["verify", "\(directory)/ttstrackd.service", "\(directory)/ttstrackd.socket"])
         var hint = ""
-        if result.output.contains("/bin/kill") { hint = " (ExecReload= needs /bin/kill: install the Debian package procps)" }
+        if result.output.contains("/bin/kill") {
+            hint = " (ExecReload= needs /bin/kill: install the Debian package procps)"
+        }
         #expect(result.output.isEmpty, "systemd-analyze verify printed:\n\(result.output)\(hint)")
         #expect(result.status == 0, "systemd-analyze verify exited with \(result.status)")
     }
@@ -65,7 +67,9 @@ import Glibc
         let listen = try #require(socket["ListenStream"])
         #expect(listen == DefaultPaths.socket(environment: ["RUNTIME_DIRECTORY": "/run/\(runtime)"]))
         #expect(listen == DefaultPaths.socket(environment: [:], uid: 0))
-        #expect(service["RuntimeDirectoryPreserve"] == "yes", "stopping the service must not delete the socket unit's socket")
+        #expect(
+            service["RuntimeDirectoryPreserve"] == "yes",
+            "stopping the service must not delete the socket unit's socket")
         #expect(socket["SocketMode"] == "0660" && socket["Accept"] == "no")
         #expect(socket["SocketGroup"] == service["Group"])
         #expect(service["Type"] == "notify")
@@ -158,7 +162,8 @@ private struct UnitFile {
 
     init(_ text: String) {
         entries = text.split(separator: "\n").compactMap { line in
-            guard !line.hasPrefix("#"), !line.hasPrefix(";"), !line.hasPrefix("["), let equals = line.firstIndex(of: "=")
+            guard !line.hasPrefix("#"), !line.hasPrefix(";"), !line.hasPrefix("["),
+                let equals = line.firstIndex(of: "=")
             else { return nil }
             return (String(line[..<equals]), String(line[line.index(after: equals)...]))
         }
@@ -198,7 +203,9 @@ private enum SystemdTool {
     static func find(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/bin", "/usr/sbin", "/sbin"]
-        if let found = directories.map({ "\($0)/\(name)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+        if let found = directories.map({ "\($0)/\(name)" }).first(where: {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }) {
             return found
         }
         Issue.record(
@@ -230,7 +237,8 @@ private enum SystemdTool {
         process.environment = environment
         process.standardOutput = output
         process.standardError = output
-        process.standardInput = try input.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
+        process.standardInput =
+            try input.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         try output.close()

@@ -50,7 +50,8 @@ public actor TaskReader {
     }
 
     /// A page of tasks ordered by task id, strictly after `after`.
-    public func list(status: TaskStore.StatusFilter?, kind: String?, limit: Int, after: String?) throws -> [TrackedTask] {
+    public func list(status: TaskStore.StatusFilter?, kind: String?, limit: Int, after: String?) throws -> [TrackedTask]
+    {
         var conditions: [String] = []
         var values: [SQLiteValue] = []
         if let after {

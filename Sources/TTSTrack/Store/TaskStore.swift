@@ -109,7 +109,9 @@ public actor TaskStore {
     }
 
     /// A page of tasks ordered by task id, strictly after `after`.
-    public nonisolated func list(status: StatusFilter?, kind: String?, limit: Int, after: String?) async throws
+    public nonisolated func list(
+        status: StatusFilter?, kind: String?, limit: Int, after: String?
+    ) async throws
         -> [TrackedTask]
     {
         try await reader.list(status: status, kind: kind, limit: limit, after: after)

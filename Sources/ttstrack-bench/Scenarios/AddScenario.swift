@@ -52,7 +52,8 @@ struct AddScenario {
         let reference = try SQLiteShellReference.run(idsFile: idsFile, count: count, directory: directory)
         if let reference {
             Progress.log(
-                "sqlite3: \(BenchTable.format(reference.seconds)) s, \(BenchTable.format(Double(count) / reference.seconds)) ids/s")
+                "sqlite3: \(BenchTable.format(reference.seconds)) s, \(BenchTable.format(Double(count) / reference.seconds)) ids/s"
+            )
         } else {
             Progress.log(SQLiteShellReference.installHint)
         }
@@ -66,10 +67,14 @@ struct AddScenario {
             BenchRow(
                 figure: "restart to first answer (s), \(count) in store", value: answer.seconds, target: .atMost(1),
                 decimals: 3),
-            BenchRow(figure: "daemon RSS (MiB) after adding \(count)", value: rssAfterAdd, target: .atMost(64), decimals: 1),
-            BenchRow(figure: "daemon peak RSS (VmHWM, MiB) while adding", value: peakAfterAdd, target: .atMost(64), decimals: 1),
             BenchRow(
-                figure: "daemon RSS (MiB) restarted with \(count)", value: rssRestarted, target: .atMost(64), decimals: 1),
+                figure: "daemon RSS (MiB) after adding \(count)", value: rssAfterAdd, target: .atMost(64), decimals: 1),
+            BenchRow(
+                figure: "daemon peak RSS (VmHWM, MiB) while adding", value: peakAfterAdd, target: .atMost(64),
+                decimals: 1),
+            BenchRow(
+                figure: "daemon RSS (MiB) restarted with \(count)", value: rssRestarted, target: .atMost(64),
+                decimals: 1),
         ]
     }
 

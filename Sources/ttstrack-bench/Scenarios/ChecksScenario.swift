@@ -46,14 +46,17 @@ struct ChecksScenario {
         let microsecondsPerCheck = checks > 0 ? daemonSample.cpuSeconds / Double(checks) * 1e6 : nil
         Progress.log(
             "\(checks) checks in \(BenchTable.format(elapsed)) s; daemon \(BenchTable.format(daemonSample.percentOfCore)) %, "
-                + "camb-sim \(BenchTable.format(simulatorSample.percentOfCore)) % of a core; RSS \(BenchTable.format(rss)) MiB")
+                + "camb-sim \(BenchTable.format(simulatorSample.percentOfCore)) % of a core; RSS \(BenchTable.format(rss)) MiB"
+        )
 
         rows.append(
             BenchRow(
                 figure: "status checks/s", value: checksPerSecond, reference: reference?.requestsPerSecond,
                 referenceNote: reference == nil ? "n/a (install wrk)" : nil,
                 target: .atLeastTimesReference(0.5, referenceName: "wrk"), decimals: 0))
-        rows.append(BenchRow(figure: "daemon CPU per check (µs)", value: microsecondsPerCheck, target: .atMost(20), decimals: 1))
+        rows.append(
+            BenchRow(figure: "daemon CPU per check (µs)", value: microsecondsPerCheck, target: .atMost(20), decimals: 1)
+        )
         rows.append(
             BenchRow(figure: "daemon CPU while polling (% of a core)", value: daemonSample.percentOfCore, decimals: 0))
         rows.append(
@@ -61,7 +64,8 @@ struct ChecksScenario {
                 figure: "camb-sim CPU while polled (% of a core)", value: simulatorSample.percentOfCore,
                 reference: reference?.simulatorCPUPercent, referenceNote: reference == nil ? "n/a" : nil, decimals: 0))
         rows.append(
-            BenchRow(figure: "daemon RSS (MiB) with \(context.tasks) tracked", value: rss, target: .atMost(64), decimals: 1))
+            BenchRow(
+                figure: "daemon RSS (MiB) with \(context.tasks) tracked", value: rss, target: .atMost(64), decimals: 1))
         rows.append(BenchRow(figure: "daemon peak RSS (VmHWM, MiB)", value: peak, target: .atMost(64), decimals: 1))
         return rows
     }

@@ -20,7 +20,9 @@ struct GetScenario {
             try idleDaemon.add(idleIDs)
             reference = try Self.measureGets(idleDaemon, ids: idleIDs, window: context.window)
         }
-        Progress.log("idle: \(reference.count) Get calls, p50 \(Self.text(reference.percentile(50))) ms, p99 \(Self.text(reference.percentile(99))) ms")
+        Progress.log(
+            "idle: \(reference.count) Get calls, p50 \(Self.text(reference.percentile(50))) ms, p99 \(Self.text(reference.percentile(99))) ms"
+        )
 
         let simulator = try SimulatorProcess(directory: directory)
         defer { simulator.stop() }
@@ -51,7 +53,9 @@ struct GetScenario {
     }
 
     /// Sequential `Get` calls of one random id each, on one connection, for `window`.
-    private static func measureGets(_ daemon: BenchDaemon, ids: [String], window: Duration) throws(BenchError)
+    private static func measureGets(
+        _ daemon: BenchDaemon, ids: [String], window: Duration
+    ) throws(BenchError)
         -> LatencySummary
     {
         let client = try daemon.client(receiveTimeout: 10)

@@ -24,7 +24,8 @@ final class PollingRig {
     func stop() {
         let (status, took) = daemon.stop()
         if status != 0 {
-            Progress.log("note: ttstrackd exited with status \(status) after SIGTERM (\(BenchTable.format(took.seconds)) s)")
+            Progress.log(
+                "note: ttstrackd exited with status \(status) after SIGTERM (\(BenchTable.format(took.seconds)) s)")
         }
     }
 }
