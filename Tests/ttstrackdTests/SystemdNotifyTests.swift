@@ -169,4 +169,32 @@ import Glibc
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
+
+    @Test func logLinesCarryJournalPrioritiesUnderSystemd() async throws {
+        let daemon = try DaemonProcess(environment: ["JOURNAL_STREAM": "8:12345"])
+        try await daemon.waitUntilReady()
+        #expect(await daemon.stop() == 0)
+        let lines = daemon.stderr.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("<6>Ready") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("<3>No API key") })
+        #expect(lines.allSatisfy { $0.hasPrefix("<") }, "every line has a priority and no timestamp")
+    }
+
+    @Test func stopAbandonsHangingChecksInTimeAndTheTasksStayDue() async throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .alwaysPending)
+        try await simulator.start()
+        simulator.script("stuck", [.hang])
+        let first = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
+        _ = try await first.call("io.ttstrack.Tracker.Add", ["ids": ["stuck"]])
+        #expect(await simulator.waitForRequests(taskID: "stuck", count: 1, timeout: .seconds(10)))
+        let stopping = ContinuousClock.now
+        #expect(await first.daemon.stop() == 0)
+        #expect(ContinuousClock.now - stopping < .seconds(15), "well inside TimeoutStopSec=30")
+        simulator.script("stuck", [.success(runID: 8)])
+        let second = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
+        let waited = try await second.call("io.ttstrack.Tracker.Wait", ["ids": ["stuck"], "timeout": 20])
+        #expect(waited["tasks"]?.array?.first?["run_id"] == 8, "the abandoned check left the task due")
+        _ = try await second.stop()
+    }
 }
