@@ -233,4 +233,42 @@ import Glibc
             #expect(bytes.range(of: Data(key.utf8)) == nil, "\(file) holds the key")
         }
     }
+
+    @Test func aStoreLockedByAnotherProcessDelaysResultsButLosesNone() async throws {
+        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
+        // Another process holds the database exclusively for longer than the busy timeout (5 s).
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = [
+            "python3", "-c",
+            """
+            import sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN EXCLUSIVE")
+            print("locked", flush=True)
+            time.sleep(7)
+            db.execute("COMMIT")
+            """,
+            test.daemon.storePath,
+        ]
+        let output = Pipe()
+        holder.standardOutput = output
+        let ids = (0..<20).map { "locked-\($0)" }
+        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
+        try holder.run()
+        _ = try await blocking { output.fileHandleForReading.availableData }  // "locked"
+        let locked = ContinuousClock.now
+        // While locked, checks go on and find the tasks done, but the results cannot be written.
+        for id in ids { test.simulator.script(id, [.success(runID: 3)]) }
+        let checked = test.simulator.totalRequests()
+        try await eventually { test.simulator.totalRequests() >= checked + 20 }
+        let waited = try await test.call("io.ttstrack.Tracker.Wait", ["ids": .array(ids.map(JSONValue.string)), "timeout": 30])
+        #expect(waited["done"] == true)
+        #expect(waited["tasks"]?.array?.allSatisfy { $0["status"] == "SUCCESS" } == true)
+        #expect(ContinuousClock.now - locked >= .seconds(5), "the results waited for the lock")
+        holder.waitUntilExit()
+        #expect(holder.terminationStatus == 0)
+        #expect(test.daemon.stderr.contains("Store error"), "the trouble was reported")
+        _ = try await test.stop()
+    }
 }
