@@ -262,7 +262,8 @@ import Glibc
         for id in ids { test.simulator.script(id, [.success(runID: 3)]) }
         let checked = test.simulator.totalRequests()
         try await eventually { test.simulator.totalRequests() >= checked + 20 }
-        let waited = try await test.call("io.ttstrack.Tracker.Wait", ["ids": .array(ids.map(JSONValue.string)), "timeout": 30])
+        let waited = try await test.call(
+            "io.ttstrack.Tracker.Wait", ["ids": .array(ids.map(JSONValue.string)), "timeout": 30])
         #expect(waited["done"] == true)
         #expect(waited["tasks"]?.array?.allSatisfy { $0["status"] == "SUCCESS" } == true)
         #expect(ContinuousClock.now - locked >= .seconds(5), "the results waited for the lock")

@@ -20,6 +20,8 @@ public final class VarlinkServer: Sendable {
         public var maxConnections = 1024
         /// A message still incomplete after this long closes its connection.
         public var partialMessageTimeout: Duration = .seconds(30)
+        /// Who may call methods (checked with `SO_PEERCRED`).
+        public var access = PeerAccess()
         public init() {}
     }
 
@@ -51,8 +53,9 @@ public final class VarlinkServer: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+        let access = limits.access
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
-            channel.eventLoop.makeCompletedFuture {
+            Self.peerPermitted(channel, access).flatMapThrowing { permitted in
                 let signal = HangUpSignal()
                 try channel.pipeline.syncOperations.addHandler(
                     ByteToMessageHandler(
@@ -61,7 +64,7 @@ public final class VarlinkServer: Sendable {
                 let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
                     wrappingChannelSynchronously: channel,
                     configuration: .init(isOutboundHalfClosureEnabled: false))
-                return Connection(channel: async, hangUp: signal)
+                return Connection(channel: async, hangUp: signal, permitted: permitted)
             }
         }
         let server: NIOAsyncChannel<Connection, Never>
@@ -101,6 +104,22 @@ public final class VarlinkServer: Sendable {
     struct Connection: Sendable {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         let hangUp: HangUpSignal
+        /// False: every call is answered with `PermissionDenied`.
+        let permitted: Bool
+    }
+
+    /// Checks the peer's credentials; a peer whose credentials cannot be read is refused
+    /// when access is restricted.
+    private static func peerPermitted(_ channel: any Channel, _ access: PeerAccess) -> EventLoopFuture<Bool> {
+        guard !access.isOpen else { return channel.eventLoop.makeSucceededFuture(true) }
+        guard let provider = channel as? any SocketOptionProvider else {
+            return channel.eventLoop.makeSucceededFuture(false)
+        }
+        // `struct ucred { pid_t pid; uid_t uid; gid_t gid; }` (hidden behind _GNU_SOURCE, so not
+        // imported): three 32-bit fields, read as a homogeneous tuple of the same layout.
+        let credentials: EventLoopFuture<(UInt32, UInt32, UInt32)> = provider.unsafeGetSocketOption(
+            level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET), name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
+        return credentials.map { access.permits(uid: $0.1, gid: $0.2) }.recover { _ in false }
     }
 
     private func serve(_ connection: Connection) async {
@@ -117,6 +136,12 @@ public final class VarlinkServer: Sendable {
                     }
                     let call: VarlinkCall
                     switch decoded {
+                    case .success(let value) where !connection.permitted:
+                        if !value.oneway {
+                            try await outbound.write(
+                                allocator.buffer(bytes: VarlinkReply.encode(error: .permissionDenied)))
+                        }
+                        continue
                     case .success(let value): call = value
                     case .failure(let error):
                         try await outbound.write(allocator.buffer(bytes: VarlinkReply.encode(error: error)))

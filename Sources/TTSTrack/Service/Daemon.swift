@@ -66,6 +66,9 @@ public final class Daemon: Sendable {
             store: store, hub: hub, scheduler: scheduler, limits: trackerLimits, logger: logger)
         var serverLimits = VarlinkServer.Limits()
         serverLimits.maxConnections = config.maxConnections
+        serverLimits.access = PeerAccess(
+            allowedUIDs: Set(config.allowUIDs.map { UInt32($0) }),
+            allowedGIDs: Set(config.allowGroups.compactMap(PeerAccess.groupID(named:))))
         serverLimits.partialMessageTimeout = .milliseconds(Int64(config.messageTimeout * 1000))
         let server = VarlinkServer(limits: serverLimits, logger: logger) { call, responder in
             try await tracker.handle(call, responder: responder)

@@ -49,6 +49,20 @@ extension DaemonConfiguration {
         }
         config.socketMode = parsedMode
         try int("control.max_connections", &config.maxConnections)
+        if let uids = reader.stringArray(forKey: "control.allow_uids") {
+            config.allowUIDs = try uids.map { text in
+                guard let uid = Int(text.trimmingWhitespace), uid >= 0 else {
+                    throw Invalid("control.allow_uids must list user ids, not \"\(text)\"")
+                }
+                return uid
+            }
+        }
+        if let groups = reader.stringArray(forKey: "control.allow_groups") {
+            config.allowGroups = groups.map(\.trimmingWhitespace)
+            for name in config.allowGroups where PeerAccess.groupID(named: name) == nil {
+                throw Invalid("control.allow_groups names an unknown group \"\(name)\"")
+            }
+        }
         try double("control.message_timeout", &config.messageTimeout)
         try int("control.watch_buffer", &config.watchBuffer)
         try double("poll.first_delay", &config.poll.firstDelay)

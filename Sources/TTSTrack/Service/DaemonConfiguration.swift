@@ -9,6 +9,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// `control.mode`, e.g. `0o660`.
     public var socketMode: UInt32 = 0o660
     public var maxConnections = 1024
+    /// `control.allow_uids` / `control.allow_groups`: when either is set, only these users and
+    /// groups (and root and the daemon's own user) may call methods.
+    public var allowUIDs: [Int] = []
+    public var allowGroups: [String] = []
     /// Seconds a client may take to finish a message it started (`control.message_timeout`).
     public var messageTimeout = 30.0
     /// Events a `Watch` may fall behind before it is cut off (`control.watch_buffer`).
