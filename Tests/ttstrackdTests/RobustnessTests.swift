@@ -1,0 +1,110 @@
+import CambSimulator
+import Foundation
+import Synchronization
+import TTSTrack
+import TTSTrackTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Many clients at once, and kill -9 in the middle of a stream of Adds.
+@Suite(.timeLimit(.minutes(2))) struct RobustnessTests {
+    @Test func twoHundredClientsAddAndQueryWhilePollingRuns() async throws {
+        let test = try await DaemonUnderTest.start(defaultBehavior: .successAfterChecks(1))
+        let path = test.daemon.socketPath
+        let failures = Collected()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<200 {
+                group.addTask {
+                    try await blocking {
+                        do {
+                            let connection = try VarlinkClient(path: path)
+                            let ids = (0..<50).map { JSONValue.string("c\(client)-\($0)") }
+                            let added = try connection.call("io.ttstrack.Tracker.Add", ["ids": .array(ids)])
+                            guard added["added"] == 50 else {
+                                throw VarlinkClient.ClientError.protocolError("\(added)")
+                            }
+                            let got = try connection.call("io.ttstrack.Tracker.Get", ["ids": .array(ids)])
+                            guard got["tasks"]?.array?.count == 50 else { throw VarlinkClient.ClientError.closed }
+                            _ = try connection.call("io.ttstrack.Tracker.Stats")
+                        } catch {
+                            failures.items.withLock { $0.append("client \(client): \(error)") }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(failures.items.withLock { $0 }.isEmpty, "\(failures.items.withLock { $0 }.prefix(5))")
+        try await eventually(timeout: .seconds(60)) {
+            try await test.call("io.ttstrack.Tracker.Stats")["tasks"]?["SUCCESS"] == 10_000
+        }
+        #expect(try await test.stop() == 0)
+    }
+
+    @Test func everyAcknowledgedIdSurvivesKill9MidStream() async throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .alwaysPending)
+        try await simulator.start()
+        let first = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
+        let path = first.daemon.socketPath
+        let acknowledged = Collected()
+        // Four connections add batches as fast as they can until the daemon dies under them.
+        let writers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for writer in 0..<4 {
+                    group.addTask {
+                        _ = try? await blocking {
+                            let connection = try VarlinkClient(path: path)
+                            for batch in 0..<100_000 {
+                                let ids = (0..<100).map { "w\(writer)-b\(batch)-\($0)" }
+                                _ = try connection.call(
+                                    "io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
+                                acknowledged.items.withLock { $0.append(contentsOf: ids) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        try await eventually { acknowledged.items.withLock { $0.count } >= 20_000 }
+        #expect(await first.daemon.stop(signal: SIGKILL) != 0)
+        await writers.value
+        let acked = acknowledged.items.withLock { $0 }
+        let second = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
+        let path2 = second.daemon.socketPath
+        let missing = try await blocking { () -> [String] in
+            let connection = try VarlinkClient(path: path2)
+            var missing: [String] = []
+            for chunk in stride(from: 0, to: acked.count, by: 10_000) {
+                let ids = acked[chunk..<min(chunk + 10_000, acked.count)]
+                let got = try connection.call("io.ttstrack.Tracker.Get", ["ids": .array(ids.map(JSONValue.string))])
+                for task in got["tasks"]?.array ?? [] where task["status"] != "PENDING" || task["added_at"] == .null {
+                    missing.append(task["task_id"]?.stringValue ?? "?")
+                }
+            }
+            return missing
+        }
+        #expect(missing.isEmpty, "\(missing.count) acknowledged ids lost, e.g. \(missing.prefix(3))")
+        // No half-written task: every stored row is a complete PENDING task.
+        let stats = try await second.call("io.ttstrack.Tracker.Stats")
+        let stored = stats["tasks"]?["PENDING"]?.int ?? 0
+        #expect(stored >= Int64(acked.count), "stored \(stored), acknowledged \(acked.count)")
+        #expect(stats["tasks"]?.objectCount == 1, "only PENDING tasks: \(stats["tasks"] ?? .null)")
+        _ = try await second.stop()
+    }
+}
+
+/// Strings gathered from many threads.
+final class Collected: Sendable {
+    let items = Mutex<[String]>([])
+}
+
+extension JSONValue {
+    var objectCount: Int? {
+        if case .object(let members) = self { return members.count }
+        return nil
+    }
+}
