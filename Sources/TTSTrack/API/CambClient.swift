@@ -56,37 +56,12 @@ public final class CambClient: StatusChecker {
         try await http.shutdown()
     }
 
-    /// The URL polled for a task: the id is percent-encoded, never placed raw into the path.
-    public static func statusURL(baseURL: String, kind: String, taskID: String) -> String {
-        var base = Substring(baseURL)
-        while base.last == "/" { base.removeLast() }
-        return "\(base)/\(percentEncoded(kind))/\(percentEncoded(taskID))"
-    }
-
-    /// Encodes everything but RFC 3986 unreserved characters.
-    public static func percentEncoded(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     public func check(kind: String, taskID: String) async -> CheckOutcome {
         let settings = self.settings.withLock { $0 }
         guard let apiKey = settings.apiKey, !apiKey.isEmpty else {
             return .unauthorized("no API key configured")
         }
-        var request = HTTPClientRequest(url: Self.statusURL(baseURL: settings.baseURL, kind: kind, taskID: taskID))
+        var request = HTTPClientRequest(url: StatusURL.make(baseURL: settings.baseURL, kind: kind, taskID: taskID))
         request.method = .GET
         request.headers.add(name: "x-api-key", value: apiKey)
         request.headers.add(name: "accept", value: "application/json")

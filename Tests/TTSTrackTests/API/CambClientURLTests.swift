@@ -4,8 +4,8 @@ import Testing
 @Suite struct CambClientURLTests {
     @Test func escapesTheIDInThePath() {
         #expect(
-            CambClient.statusURL(baseURL: "https://client.camb.ai/apis/", kind: "tts", taskID: "a:b.c_d-e")
+            StatusURL.make(baseURL: "https://client.camb.ai/apis/", kind: "tts", taskID: "a:b.c_d-e")
                 == "https://client.camb.ai/apis/tts/a%3Ab.c_d-e")
-        #expect(CambClient.percentEncoded("../x y/%") == "..%2Fx%20y%2F%25")
+        #expect(StatusURL.percentEncoded("../x y/%") == "..%2Fx%20y%2F%25")
     }
 }
