@@ -95,6 +95,62 @@ import Glibc
         #expect(stats["tasks"]?.objectCount == 1, "only PENDING tasks: \(stats["tasks"] ?? .null)")
         _ = try await second.stop()
     }
+
+    @Test func killDuringStatusWritesLeavesEveryTaskWholeAndDueTasksArePolledAgain() async throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .alwaysPending)
+        try await simulator.start()
+        let ids = (0..<2000).map { "flip-\($0)" }
+        // Every check changes the status, so every tick writes rows and events.
+        for id in ids {
+            simulator.script(id, [.status("QUEUED"), .status("RUNNING"), .status("QUEUED"), .status("RUNNING")])
+        }
+        let first = try await DaemonUnderTest.start(
+            extra: [
+                "TTSTRACK_POLL_MIN_INTERVAL": "0.01", "TTSTRACK_POLL_MAX_INTERVAL": "0.01", "TTSTRACK_POLL_JITTER": "0",
+            ],
+            directory: directory, simulator: simulator)
+        _ = try await first.call("io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
+        try await eventually { simulator.totalRequests() >= 3000 }
+        #expect(await first.daemon.stop(signal: SIGKILL) != 0)
+        // The file is consistent: SQLite's own check, run by another program.
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])",
+            first.daemon.storePath,
+        ]
+        let output = Pipe()
+        check.standardOutput = output
+        try check.run()
+        check.waitUntilExit()
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "ok\n")
+        let before = simulator.totalRequests()
+        let second = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
+        let got = try await second.call("io.ttstrack.Tracker.Get", ["ids": .array(ids.map(JSONValue.string))])
+        let tasks = got["tasks"]?.array ?? []
+        #expect(tasks.count == ids.count)
+        for task in tasks {
+            let status = task["status"]?.stringValue ?? ""
+            #expect(["PENDING", "QUEUED", "RUNNING"].contains(status), "\(task)")
+            #expect(task["terminal"] == false && task["next_check_at"] != .null)
+        }
+        // Each task is polled again after the restart.
+        try await eventually(timeout: .seconds(30)) { simulator.totalRequests() >= before + ids.count }
+        _ = try await second.stop()
+    }
+
+    @Test func aCorruptStoreIsRefusedWithAClearMessageAndLeftAlone() async throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let store = "\(directory)/tasks.sqlite3"
+        let garbage = Data((0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try garbage.write(to: URL(fileURLWithPath: store))
+        let daemon = try DaemonProcess(directory: directory)
+        #expect(await daemon.waitForExit() == 1)
+        #expect(daemon.stderr.contains("is not a ttstrack database or is corrupt"), "\(daemon.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == garbage, "never overwritten")
+    }
 }
 
 /// Strings gathered from many threads.
