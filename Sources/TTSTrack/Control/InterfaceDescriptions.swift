@@ -1,6 +1,6 @@
 /// The interface texts served by `org.varlink.service.GetInterfaceDescription`. The tracker's is
-/// a copy of the contract's `io.ttstrack.Tracker.varlink` (also in `Sources/TTSTrack/Control/`),
-/// extended only by new errors at its end.
+/// a copy of the contract's `io.ttstrack.Tracker.varlink`, kept beside this file and equal to it
+/// (a test checks), extended only by new errors and new optional `Stats` fields.
 public enum InterfaceDescriptions {
     public static let tracker = #"""
         # Track asynchronous CAMB.AI tasks: hand over task ids, read back status and run_id.
@@ -70,7 +70,9 @@ public enum InterfaceDescriptions {
           api_state: string,
           api_error: ?string,
           # Extension: Watch calls in progress.
-          watchers: ?int
+          watchers: ?int,
+          # Extension: what last went wrong writing check results to the store (disk full, locked…), if it still does.
+          store_error: ?string
         )
 
         error InvalidTaskId (task_id: string, reason: string)

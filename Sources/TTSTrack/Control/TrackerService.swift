@@ -239,6 +239,7 @@ public final class TrackerService: Sendable {
             "api_state": .string(snapshot.health.state.rawValue),
             "api_error": snapshot.health.error.map(JSONValue.string) ?? .null,
             "watchers": .int(Int64(watchers.load(ordering: .relaxed))),
+            "store_error": snapshot.storeError.map(JSONValue.string) ?? .null,
         ])
     }
 }

@@ -266,7 +266,8 @@ public actor Scheduler {
                 ready.append(task)
             }
             mayHaveDue = due.count >= limit
-            storeError = nil
+            // Reads work; an error from writing results stands until a write succeeds.
+            if pending.isEmpty { storeError = nil }
         } catch {
             mayHaveDue = false
             noteStoreError(error, while: "reading due tasks")

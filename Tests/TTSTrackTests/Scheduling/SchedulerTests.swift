@@ -115,13 +115,14 @@ import Testing
     }
 
     @Test func slowAnswerTimesOutAndIsRetried() async throws {
-        let harness = try await PollerHarness(timeout: 0.2)
-        harness.simulator.script("s", [.delayed(.seconds(2), .success(runID: 1)), .success(runID: 2)])
+        let harness = try await PollerHarness(timeout: 0.5)
+        harness.simulator.script("s", [.delayed(.seconds(5), .success(runID: 1)), .success(runID: 2)])
         try await harness.add(["s"])
         let task = try await harness.waitTerminal("s")
-        #expect(task.runID == 2 && task.checks == 2)
+        // The slow answer was given up on (a failed check), and a later check found run 2.
+        #expect(task.runID == 2 && task.checks >= 2)
         let snapshot = await harness.scheduler.snapshot()
-        #expect(snapshot.checksFailed == 1)
+        #expect(snapshot.checksFailed == task.checks - 1)
         try await harness.stop()
     }
 
