@@ -151,6 +151,34 @@ import Glibc
         #expect(daemon.stderr.contains("is not a ttstrack database or is corrupt"), "\(daemon.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == garbage, "never overwritten")
     }
+
+    @Test func aClientThatNeverReadsItsRepliesCannotMakeTheDaemonBuffer() async throws {
+        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
+        let ids = JSONValue.array((0..<1000).map { .string("big-reply-\($0)") })
+        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids])
+        let path = test.daemon.socketPath
+        // 2,000 pipelined Gets whose replies (about 300 KiB each, 600 MiB in all) are never read.
+        let writer = Task {
+            try? await blocking {
+                let client = try VarlinkClient(path: path)
+                for _ in 0..<2000 { try client.send("io.ttstrack.Tracker.Get", ["ids": ids]) }
+            }
+        }
+        // Nothing to wait for here: the point is that nothing grows. Three seconds is ample for a
+        // daemon that buffered replies to have done so (it answers thousands of Gets a second).
+        try await Task.sleep(for: .seconds(3))
+        let rss = try Self.residentMiB(pid: test.daemon.pid)
+        #expect(rss < 200, "RSS \(rss) MiB: the daemon stopped reading instead of buffering")
+        #expect(try await test.call("io.ttstrack.Tracker.Stats")["version"] != nil, "others are still served")
+        _ = try await test.stop()
+        writer.cancel()
+    }
+
+    static func residentMiB(pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
 }
 
 /// Strings gathered from many threads.
