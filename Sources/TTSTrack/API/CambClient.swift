@@ -39,6 +39,8 @@ public final class CambClient: StatusChecker {
             decompression: .disabled)
         configuration.httpVersion = .http1Only
         configuration.redirectConfiguration = .disallow
+        // No tracer is bootstrapped; without this each request still opens a no-op span.
+        configuration.tracing.tracer = nil
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.settings = Mutex(settings)
         self.userAgent = userAgent
