@@ -22,18 +22,16 @@ struct AddCommand: ParsableCommand {
             valueName: "kind"))
     var kind: String?
 
-    @Argument(help: ArgumentHelp("Task ids; '-' reads them from standard input.", valueName: "id"))
-    var ids: [String]
+    @OptionGroup var taskIDs: TaskIDArguments
 
     func validate() throws {
-        if ids.isEmpty { throw ValidationError("Missing expected argument '<id> ...'") }
         if let kind, TaskKind(rawValue: kind) == nil {
             throw ValidationError("unknown kind \"\(kind)\"; known kinds: \(TaskKind.all.joined(separator: ", "))")
         }
     }
 
     func run() throws {
-        let input = try IDInput(arguments: ids)
+        let input = try IDInput(arguments: taskIDs.ids)
         let connection = try options.connect()
         var added: Int64 = 0
         var existing: Int64 = 0

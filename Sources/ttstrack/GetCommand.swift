@@ -11,15 +11,10 @@ struct GetCommand: ParsableCommand {
 
     @OptionGroup var options: ClientOptions
 
-    @Argument(help: ArgumentHelp("Task ids; '-' reads them from standard input.", valueName: "id"))
-    var ids: [String]
-
-    func validate() throws {
-        if ids.isEmpty { throw ValidationError("Missing expected argument '<id> ...'") }
-    }
+    @OptionGroup var taskIDs: TaskIDArguments
 
     func run() throws {
-        let input = try IDInput(arguments: ids)
+        let input = try IDInput(arguments: taskIDs.ids)
         let connection = try options.connect()
         var tasks: [JSONValue] = []
         try input.forEachBatch { batch throws(CLIError) in

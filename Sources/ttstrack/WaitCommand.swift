@@ -22,18 +22,16 @@ struct WaitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Give up after this many seconds (exit 2). Default: no limit.", valueName: "seconds"))
     var timeout: Double?
 
-    @Argument(help: ArgumentHelp("Task ids; '-' reads them from standard input.", valueName: "id"))
-    var ids: [String]
+    @OptionGroup var taskIDs: TaskIDArguments
 
     func validate() throws {
-        if ids.isEmpty { throw ValidationError("Missing expected argument '<id> ...'") }
         if let timeout, !(timeout >= 0 && timeout.isFinite) {
             throw ValidationError("--timeout must be a number of seconds, 0 or more")
         }
     }
 
     func run() throws {
-        let input = try IDInput(arguments: ids)
+        let input = try IDInput(arguments: taskIDs.ids)
         let connection = try options.connect()
         let list = try input.all()
         guard !list.isEmpty else { throw CLIError.usage("no task ids on standard input") }
