@@ -209,6 +209,25 @@ import Testing
         try await harness.stop()
     }
 
+    @Test func rateAndConcurrencyHoldWhileFailedChecksAreRetried() async throws {
+        var policy = PollerHarness.fastPolicy()
+        policy.rate = 20
+        policy.burst = 2
+        policy.concurrency = 3
+        let harness = try await PollerHarness(policy: policy)
+        let ids = (0..<40).map { "retry-\($0)" }
+        for id in ids { harness.simulator.script(id, [.delayed(.milliseconds(30), .serverError(503))]) }
+        try await harness.add(ids)
+        try await eventually { harness.simulator.totalRequests() >= 30 }
+        let requests = harness.simulator.recordedRequests()
+        let span = requests.last!.at - requests[2].at
+        let seconds = Double(span.components.seconds) + Double(span.components.attoseconds) / 1e18
+        #expect(Double(requests.count - 3) / seconds <= 20 * 1.25, "the rate holds during retries")
+        #expect(harness.simulator.maxConcurrentRequests() <= 3, "and so does concurrency")
+        for task in try await harness.store.get(ids) { #expect(!task.terminal) }
+        try await harness.stop()
+    }
+
     @Test func aRemovedTaskIsNotBroughtBackByItsInFlightCheck() async throws {
         let harness = try await PollerHarness()
         harness.simulator.script("rm", [.delayed(.milliseconds(300), .success(runID: 3))])
