@@ -22,7 +22,8 @@ import Glibc
         return process.terminationStatus
     }
 
-    @Test(.enabled(if: getuid() == 0, "needs root")) func aFullDiskIsReportedAndRecoveredFromWithoutLoss() async throws {
+    @Test(.enabled(if: getuid() == 0, "needs root")) func aFullDiskIsReportedAndRecoveredFromWithoutLoss() async throws
+    {
         let directory = DaemonProcess.makeTemporaryDirectory()
         let small = "\(directory)/small"
         try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
