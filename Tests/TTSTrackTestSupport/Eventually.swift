@@ -6,7 +6,7 @@ public struct TimedOut: Error, CustomStringConvertible {
 /// Re-evaluates `condition` every few milliseconds until it holds; throws after `timeout`.
 /// Tests wait on conditions, never for fixed times.
 public func eventually(
-    timeout: Duration = .seconds(10), _ what: String = "condition", _ condition: @Sendable () async throws -> Bool
+    timeout: Duration = .seconds(30), _ what: String = "condition", _ condition: @Sendable () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

@@ -41,7 +41,7 @@ public final class NotifyListener: Sendable {
     public var received: [Message] { messages.withLock { $0 } }
 
     /// Waits until a message satisfies `match`; returns it, or nil after `timeout`.
-    public func waitFor(timeout: Duration = .seconds(10), _ match: @Sendable (String) -> Bool) async -> Message? {
+    public func waitFor(timeout: Duration = .seconds(30), _ match: @Sendable (String) -> Bool) async -> Message? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let found = received.first(where: { match($0.text) }) { return found }

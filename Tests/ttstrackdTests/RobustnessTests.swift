@@ -111,7 +111,7 @@ import Glibc
             ],
             directory: directory, simulator: simulator)
         _ = try await first.call("io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
-        try await eventually { simulator.totalRequests() >= 3000 }
+        try await eventually(timeout: .seconds(60)) { simulator.totalRequests() >= 3000 }
         #expect(await first.daemon.stop(signal: SIGKILL) != 0)
         // The file is consistent: SQLite's own check, run by another program.
         let check = Process()

@@ -31,7 +31,8 @@ import Glibc
         let pings = listener.received.filter { $0.text == "WATCHDOG=1" }.map(\.at)
         #expect(pings.count >= 4, "WATCHDOG=1 every 100 ms: \(pings.count) in 600 ms")
         let gaps = zip(pings.dropFirst(), pings).map { $0 - $1 }
-        #expect(gaps.allSatisfy { $0 >= .milliseconds(90) && $0 <= .milliseconds(300) }, "\(gaps)")
+        #expect(
+            gaps.allSatisfy { $0 >= .milliseconds(90) && $0 <= .seconds(1) }, "no faster than every 100 ms: \(gaps)")
         #expect(await daemon.stop() == 0)
         #expect(listener.received.contains { $0.text == "STOPPING=1" })
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file is removed")
@@ -80,7 +81,7 @@ import Glibc
             return Double(simulator.totalRequests() - start)
                 / (Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18)
         }
-        _ = await simulator.waitForTotalRequests(count: 2, timeout: .seconds(5))
+        _ = await simulator.waitForTotalRequests(count: 2, timeout: .seconds(20))
         let slow = try await rate(over: .seconds(1))
         #expect(slow <= 4, "rate 2/s: \(slow)")
         try writeConfig(rate: "40")

@@ -94,7 +94,14 @@ public final class Database {
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
     func error(code: Int32, sql: String?) -> SQLiteError {
-        SQLiteError(extendedCode: sqlite3_extended_errcode(handle), message: lastErrorMessage, sql: sql)
+        Self.error(on: handle, sql: sql)
+    }
+
+    /// The connection's last error, with its extended code.
+    static func error(on connection: OpaquePointer, sql: String?) -> SQLiteError {
+        SQLiteError(
+            extendedCode: sqlite3_extended_errcode(connection), message: String(cString: sqlite3_errmsg(connection)),
+            sql: sql)
     }
 
     /// The library version linked in, for logs and Stats.

@@ -1,10 +1,12 @@
 import CSQLite
 
-/// A prepared statement. A final class so that `deinit` finalizes it exactly once; it keeps
-/// its ``Database`` alive, so a statement never outlives its connection.
+/// A prepared statement. A final class so that `deinit` finalizes it exactly once. It holds the
+/// raw connection handle, not the ``Database``: the database caches its statements, and a strong
+/// reference back would keep both alive for ever. A statement that outlives its database is
+/// still safe: `sqlite3_close_v2` keeps the connection until its last statement is finalized.
 public final class Statement {
     private let handle: OpaquePointer
-    private let database: Database
+    private let connection: OpaquePointer
     /// The SQL text, for error messages.
     public let sql: String
 
@@ -15,7 +17,7 @@ public final class Statement {
             throw database.error(code: code, sql: sql)
         }
         self.handle = handle
-        self.database = database
+        self.connection = database.handle
         self.sql = sql
     }
 
@@ -83,7 +85,7 @@ public final class Statement {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default:
-            let error = database.error(code: code, sql: sql)
+            let error = Database.error(on: connection, sql: sql)
             sqlite3_reset(handle)
             throw error
         }
@@ -127,7 +129,7 @@ public final class Statement {
     }
 
     private func check(_ code: Int32) throws {
-        guard code == SQLITE_OK else { throw database.error(code: code, sql: sql) }
+        guard code == SQLITE_OK else { throw Database.error(on: connection, sql: sql) }
     }
 }
 

@@ -52,7 +52,7 @@ import Testing
                 == .failed("answer larger than 1048576 bytes", transport: true))
         let started = ContinuousClock.now
         #expect(await client.check(kind: "tts", taskID: "hang") == .failed("request timed out", transport: true))
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(10), "given up on, not waited for forever")
         try await client.shutdown()
         try await simulator.shutdown()
     }

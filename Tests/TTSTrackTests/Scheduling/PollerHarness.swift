@@ -50,7 +50,7 @@ final class PollerHarness: Sendable {
     }
 
     /// Waits until `id` is terminal (or `timeout` passes) and returns it.
-    func waitTerminal(_ id: String, timeout: Duration = .seconds(10)) async throws -> TrackedTask {
+    func waitTerminal(_ id: String, timeout: Duration = .seconds(30)) async throws -> TrackedTask {
         try await eventually(timeout: timeout) { try await self.task(id).terminal }
         return try await task(id)
     }

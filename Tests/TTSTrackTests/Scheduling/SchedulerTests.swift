@@ -55,7 +55,7 @@ import Testing
         let harness = try await PollerHarness()
         harness.simulator.script("q", [.status("QUEUED")])
         try await harness.add(["q"])
-        #expect(await harness.simulator.waitForRequests(taskID: "q", count: 4, timeout: .seconds(5)))
+        #expect(await harness.simulator.waitForRequests(taskID: "q", count: 4, timeout: .seconds(20)))
         let task = try await harness.task("q")
         #expect(task.status.rawValue == "QUEUED" && !task.terminal)
         harness.simulator.script("q", [.status("QUEUED"), .success(runID: 7)])
@@ -104,7 +104,7 @@ import Testing
         let harness = try await PollerHarness()
         harness.simulator.script("f", [fault, fault, .success(runID: 11)])
         try await harness.add(["f"])
-        #expect(await harness.simulator.waitForRequests(taskID: "f", count: 2, timeout: .seconds(5)))
+        #expect(await harness.simulator.waitForRequests(taskID: "f", count: 2, timeout: .seconds(20)))
         let during = try await harness.task("f")
         #expect(!during.terminal && during.status == .pending, "a fault never makes a task terminal")
         let task = try await harness.waitTerminal("f")
@@ -232,7 +232,7 @@ import Testing
         let harness = try await PollerHarness()
         harness.simulator.script("rm", [.delayed(.milliseconds(300), .success(runID: 3))])
         try await harness.add(["rm"])
-        #expect(await harness.simulator.waitForRequests(taskID: "rm", count: 1, timeout: .seconds(5)))
+        #expect(await harness.simulator.waitForRequests(taskID: "rm", count: 1, timeout: .seconds(20)))
         _ = try await harness.store.remove(["rm"], now: .now())
         try await eventually {
             await harness.scheduler.snapshot().inFlight == 0 && harness.simulator.currentInFlightRequests() == 0

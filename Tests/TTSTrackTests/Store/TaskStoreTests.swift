@@ -176,3 +176,19 @@ import Testing
         #expect(try db.scalarInt("SELECT count(*) FROM t") == 0)
     }
 }
+
+@Suite struct DatabaseLifetimeTests {
+    /// Cached statements must not keep their database (and its connection and file) alive.
+    @Test func aDatabaseWithCachedStatementsIsReleased() throws {
+        weak var released: Database?
+        do {
+            let db = try Database(path: ":memory:")
+            try db.execute("CREATE TABLE t (x)")
+            let insert = try db.cached("INSERT INTO t VALUES (?)")
+            try insert.bind(Int64(1), at: 1)
+            try insert.run()
+            released = db
+        }
+        #expect(released == nil)
+    }
+}
