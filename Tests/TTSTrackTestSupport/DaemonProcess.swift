@@ -58,6 +58,10 @@ public final class DaemonProcess: @unchecked Sendable {
             "TTSTRACK_STORE_PATH": storePath,
             "TTSTRACK_CONFIG": "\(directory)/none.yaml",
         ]
+        // Sanitizer settings reach the daemon too (scripts/sanitize sets them).
+        for name in ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"] {
+            if let value = ProcessInfo.processInfo.environment[name] { env[name] = value }
+        }
         env.merge(environment) { _, new in new }
         let process = Process()
         process.executableURL = Self.productsDirectory.appendingPathComponent(binary)
