@@ -84,9 +84,19 @@ import Glibc
         _ = await simulator.waitForTotalRequests(count: 2, timeout: .seconds(20))
         let slow = try await rate(over: .seconds(1))
         #expect(slow <= 4, "rate 2/s: \(slow)")
+        // A Wait in flight on an open connection, across the reload.
+        let path = daemon.socketPath
+        let waiter = Task {
+            try await blocking {
+                try VarlinkClient(path: path).call("io.ttstrack.Tracker.Wait", ["ids": ["r0"], "timeout": 30])
+            }
+        }
         try writeConfig(rate: "40")
         kill(daemon.pid, SIGHUP)
         _ = try #require(await listener.waitFor { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") })
+        simulator.script("r0", [.success(runID: 40)])
+        let waited = try await waiter.value
+        #expect(waited["done"] == true, "the Wait survived the reload and was answered")
         try await Task.sleep(for: .milliseconds(200))
         let fast = try await rate(over: .seconds(1))
         #expect(fast >= 20, "rate 40/s after reload: \(fast)")

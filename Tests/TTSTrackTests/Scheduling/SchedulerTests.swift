@@ -228,6 +228,17 @@ import Testing
         try await harness.stop()
     }
 
+    @Test func aTaskIsNeverCheckedTwiceAtOnce() async throws {
+        let harness = try await PollerHarness()  // checks due every 50 ms
+        harness.simulator.script("slow", [.delayed(.milliseconds(300), .pending)])
+        try await harness.add(["slow"])
+        #expect(await harness.simulator.waitForRequests(taskID: "slow", count: 4, timeout: .seconds(20)))
+        let arrivals = harness.simulator.recordedRequests().filter { $0.taskID == "slow" }.map(\.at)
+        let gaps = zip(arrivals.dropFirst(), arrivals).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 >= .milliseconds(300) }, "the next check waits for the answer: \(gaps)")
+        try await harness.stop()
+    }
+
     @Test func aRemovedTaskIsNotBroughtBackByItsInFlightCheck() async throws {
         let harness = try await PollerHarness()
         harness.simulator.script("rm", [.delayed(.milliseconds(300), .success(runID: 3))])
