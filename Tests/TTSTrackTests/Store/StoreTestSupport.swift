@@ -8,6 +8,20 @@ func makeStore(_ directory: String = DaemonProcess.makeTemporaryDirectory()) thr
     return (try TaskStore(path: path), path)
 }
 
+/// Opens the store in `directory` again once the previous instance has let go of its lock: the
+/// last reference to an actor may be dropped a moment after the code that used it returns.
+func reopenStore(_ directory: String) async throws -> (TaskStore, String) {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while true {
+        do {
+            return try makeStore(directory)
+        } catch let error as TaskStoreError where error.description.contains("already using") {
+            if ContinuousClock.now > deadline { throw error }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
 extension TaskStore {
     /// Adds ids due at `dueAt`.
     @discardableResult

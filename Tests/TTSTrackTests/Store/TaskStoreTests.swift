@@ -25,7 +25,7 @@ import Testing
             let second = try await store.add(["b", "c", "d", "d"], dueAt: .now())
             #expect(second == (1, 3))
         }
-        let (reopened, _) = try makeStore(directory)
+        let (reopened, _) = try await reopenStore(directory)
         let tasks = try await reopened.get(["a", "d", "zzz"])
         #expect(tasks.map(\.status) == [.pending, .pending, .untracked])
         #expect(tasks[0].addedAt != nil && tasks[0].nextCheckAt != nil)
@@ -59,15 +59,15 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
     }
 
-    @Test func newerSchemaIsRefused() throws {
+    @Test func newerSchemaIsRefused() async throws {
         let directory = DaemonProcess.makeTemporaryDirectory()
         let path = "\(directory)/tasks.sqlite3"
-        do { _ = try TaskStore(path: path) }
         do {
             let db = try Database(path: path)
-            try db.execute("PRAGMA user_version = 99")
+            try db.execute("CREATE TABLE tasks (x); PRAGMA application_id = 1414812500; PRAGMA user_version = 99")
         }
-        #expect(throws: TaskStoreError.self) { _ = try TaskStore(path: path) }
+        let error = #expect(throws: TaskStoreError.self) { _ = try TaskStore(path: path) }
+        #expect(error?.description.contains("newer") == true, "\(String(describing: error))")
     }
 
     @Test func dueTasksComeOldestFirstAndSkipClaimedOnes() async throws {
@@ -131,7 +131,7 @@ import Testing
             seqs = try await store.remove(["x", "y", "z"], now: .now()).map(\.seq)
         }
         #expect(seqs.count == 3 && seqs == seqs.sorted())
-        let (store, _) = try makeStore(directory)
+        let (store, _) = try await reopenStore(directory)
         #expect(try await store.lastEventSeq() == seqs[2])
         let replay = try await store.events(after: seqs[0], limit: 100)
         #expect(replay.map(\.seq) == [seqs[1], seqs[2]])
