@@ -51,8 +51,6 @@ public final class CambClient: StatusChecker {
         self.settings.withLock { $0 = settings }
     }
 
-    public var currentSettings: Settings { settings.withLock { $0 } }
-
     /// Closes the pooled connections.
     public func shutdown() async throws {
         try await http.shutdown()

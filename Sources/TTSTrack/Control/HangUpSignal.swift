@@ -22,8 +22,6 @@ public final class HangUpSignal: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    public var hasFired: Bool { state.withLock { $0.fired } }
-
     /// Returns when the signal fires, or when the calling task is cancelled.
     public func wait() async {
         let id = state.withLock { state -> Int in

@@ -98,9 +98,6 @@ public final class VarlinkServer: Sendable {
         }
     }
 
-    /// Connections open now.
-    public var openConnections: Int { connections.load(ordering: .relaxed) }
-
     struct Connection: Sendable {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         let hangUp: HangUpSignal

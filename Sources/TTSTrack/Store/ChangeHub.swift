@@ -60,9 +60,6 @@ public final class ChangeHub: Sendable {
         for continuation in cutOff { continuation.finish() }
     }
 
-    /// Number of live subscriptions, for tests and stats.
-    public var subscriberCount: Int { subscribers.withLock { $0.count } }
-
     /// One subscriber's stream.
     public struct Subscription: Sendable {
         public let events: AsyncStream<TaskEvent>

@@ -18,9 +18,6 @@ public enum TaskID {
         return nil
     }
 
-    /// True for a valid id.
-    public static func isValid(_ id: String) -> Bool { problem(with: id) == nil }
-
     @inline(__always)
     static func isAllowed(_ byte: UInt8) -> Bool {
         switch byte {

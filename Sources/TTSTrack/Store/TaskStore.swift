@@ -171,15 +171,6 @@ public actor TaskStore {
         return due
     }
 
-    /// When the next non-terminal task falls due, if any.
-    public func nextDueAt() throws -> Timestamp? {
-        let select = try db.cached("SELECT min(next_check_at) FROM tasks WHERE terminal = 0")
-        // Reset after use: a statement left on a row holds a read snapshot open.
-        defer { select.reset() }
-        guard try select.step(), !select.isNull(0) else { return nil }
-        return Timestamp(milliseconds: select.int64(0))
-    }
-
     /// Writes the results of status checks in one transaction and records an event for each
     /// change. A row that was removed meanwhile is left removed.
     public func apply(_ updates: [TaskUpdate], now: Timestamp) throws -> [TaskEvent] {
