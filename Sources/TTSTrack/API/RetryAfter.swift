@@ -11,10 +11,10 @@ import Darwin
 public enum RetryAfter {
     /// Seconds to wait, or `nil` when the headers say nothing usable.
     public static func seconds(retryAfter: String?, retryAfterMs: String?, now: Timestamp) -> Double? {
-        if let text = retryAfterMs?.trimmingSpaces, let ms = Double(text), ms.isFinite, ms >= 0 {
+        if let text = retryAfterMs?.trimmingWhitespace, let ms = Double(text), ms.isFinite, ms >= 0 {
             return ms / 1000
         }
-        guard let text = retryAfter?.trimmingSpaces, !text.isEmpty else { return nil }
+        guard let text = retryAfter?.trimmingWhitespace, !text.isEmpty else { return nil }
         if let seconds = Double(text), seconds.isFinite {
             return max(0, seconds)
         }
@@ -44,14 +44,5 @@ public enum RetryAfter {
         parts.tm_sec = second
         let seconds = timegm(&parts)
         return Timestamp(milliseconds: Int64(seconds) * 1000)
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var view = Substring(self)
-        while view.first == " " || view.first == "\t" { view.removeFirst() }
-        while view.last == " " || view.last == "\t" { view.removeLast() }
-        return String(view)
     }
 }

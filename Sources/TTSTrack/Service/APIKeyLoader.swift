@@ -45,12 +45,3 @@ public enum APIKeyLoader {
         return key.isEmpty ? nil : key
     }
 }
-
-extension String {
-    var trimmingWhitespace: String {
-        var view = Substring(self)
-        while let first = view.first, first.isWhitespace { view.removeFirst() }
-        while let last = view.last, last.isWhitespace { view.removeLast() }
-        return String(view)
-    }
-}
