@@ -6,6 +6,8 @@ struct BenchRow {
     enum Target {
         /// value ≥ factor × reference.
         case atLeastTimesReference(Double, referenceName: String)
+        /// value ≤ factor × reference.
+        case atMostTimesReference(Double, referenceName: String)
         case atMost(Double)
         case below(Double)
         /// Information only.
@@ -14,6 +16,7 @@ struct BenchRow {
         var text: String {
             switch self {
             case .atLeastTimesReference(let factor, let name): "≥ \(String(format: "%g", factor))× \(name)"
+            case .atMostTimesReference(let factor, let name): "≤ \(String(format: "%g", factor))× \(name)"
             case .atMost(let limit): "≤ \(String(format: "%g", limit))"
             case .below(let limit): "< \(String(format: "%g", limit))"
             case .none: "—"
@@ -39,6 +42,7 @@ struct BenchRow {
         guard let value else { return nil }
         switch target {
         case .atLeastTimesReference(let factor, _): return ratio.map { $0 >= factor }
+        case .atMostTimesReference(let factor, _): return ratio.map { $0 <= factor }
         case .atMost(let limit): return value <= limit
         case .below(let limit): return value < limit
         case .none: return nil

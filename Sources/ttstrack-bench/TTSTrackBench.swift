@@ -16,10 +16,12 @@ struct TTSTrackBench: ParsableCommand {
             """)
 
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
-        case checks, add, get, idle
+        case checks, add, get, idle, overload
     }
 
-    @Option(name: .customLong("scenario"), help: "Scenario to run (repeatable): checks, add, get, idle. Default: all.")
+    @Option(
+        name: .customLong("scenario"),
+        help: "Scenario to run (repeatable): checks, add, get, idle, overload. Default: all.")
     var scenarios: [Scenario] = []
 
     @Option(help: "Tasks tracked in checks, get and idle.")
@@ -82,6 +84,7 @@ struct TTSTrackBench: ParsableCommand {
         case .add: try AddScenario(context: context).run()
         case .get: try GetScenario(context: context).run()
         case .idle: try IdleScenario(context: context).run()
+        case .overload: try OverloadScenario(context: context).run()
         }
     }
 }

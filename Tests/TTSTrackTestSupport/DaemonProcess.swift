@@ -31,12 +31,14 @@ public final class DaemonProcess: @unchecked Sendable {
         return url
     }
 
-    /// A fresh temporary directory.
+    /// A fresh temporary directory, removed when the test process exits (kept when
+    /// `TTSTRACK_KEEP_TEST_DIRS` is set, e.g. by scripts/sanitize, whose reports land there).
     public static func makeTemporaryDirectory(prefix: String = "ttstrack") -> String {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         let path = template.withUnsafeMutableBufferPointer { buffer in
             String(cString: mkdtemp(buffer.baseAddress!)!)
         }
+        TemporaryDirectories.register(path)
         return path
     }
 

@@ -15,7 +15,16 @@ final class StoreLock: Sendable {
     init(path: String) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw TaskStoreError("cannot open lock file \(path): \(String(cString: strerror(errno)))")
+            let code = errno
+            if code == EROFS || code == EACCES {
+                let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+                    .joined(separator: "/")
+                throw TaskStoreError(
+                    "the store directory \(directory.isEmpty ? "." : directory) is not writable "
+                        + "(\(String(cString: strerror(code)))); store.path must be on a writable file system, "
+                        + "writable by the daemon's user")
+            }
+            throw TaskStoreError("cannot open lock file \(path): \(String(cString: strerror(code)))")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
