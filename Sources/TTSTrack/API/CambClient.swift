@@ -28,7 +28,22 @@ public final class CambClient: StatusChecker {
     public static let maxBodyBytes = 1 << 20
 
     private let http: HTTPClient
-    private let settings: Mutex<Settings>
+    private let current: Mutex<Current>
+
+    /// The settings with the headers every request carries, built once per (re)load.
+    private struct Current {
+        var settings: Settings
+        var headers: HTTPHeaders
+
+        init(_ settings: Settings, userAgent: String) {
+            self.settings = settings
+            headers = HTTPHeaders()
+            if let key = settings.apiKey { headers.add(name: "x-api-key", value: key) }
+            headers.add(name: "accept", value: "application/json")
+            headers.add(name: "user-agent", value: userAgent)
+        }
+    }
+
     private let userAgent: String
 
     public init(settings: Settings, maxConnections: Int = 256, userAgent: String = "ttstrackd") {
@@ -42,13 +57,14 @@ public final class CambClient: StatusChecker {
         // No tracer is bootstrapped; without this each request still opens a no-op span.
         configuration.tracing.tracer = nil
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        self.settings = Mutex(settings)
+        self.current = Mutex(Current(settings, userAgent: userAgent))
         self.userAgent = userAgent
     }
 
     /// Takes effect for the next request.
     public func update(_ settings: Settings) {
-        self.settings.withLock { $0 = settings }
+        let current = Current(settings, userAgent: userAgent)
+        self.current.withLock { $0 = current }
     }
 
     /// Closes the pooled connections.
@@ -57,57 +73,33 @@ public final class CambClient: StatusChecker {
     }
 
     public func check(kind: String, taskID: String) async -> CheckOutcome {
-        let settings = self.settings.withLock { $0 }
-        guard let apiKey = settings.apiKey, !apiKey.isEmpty else {
+        let current = self.current.withLock { $0 }
+        guard let apiKey = current.settings.apiKey, !apiKey.isEmpty else {
             return .unauthorized("no API key configured")
         }
-        var request = HTTPClientRequest(url: StatusURL.make(baseURL: settings.baseURL, kind: kind, taskID: taskID))
-        request.method = .GET
-        request.headers.add(name: "x-api-key", value: apiKey)
-        request.headers.add(name: "accept", value: "application/json")
-        request.headers.add(name: "user-agent", value: userAgent)
-        let deadline = NIODeadline.now() + .milliseconds(Int64(settings.timeout * 1000))
+        let request: HTTPClient.Request
         do {
-            let response = try await http.execute(request, deadline: deadline)
-            let code = Int(response.status.code)
-            switch code {
-            case 200:
-                let body = try await response.body.collect(upTo: Self.maxBodyBytes)
-                do {
-                    return .report(try StatusReport.parse(body.readableBytesView))
-                } catch {
-                    return .failed(error.description, transport: false)
-                }
-            case 404:
-                return .notFound
-            case 401, 403:
-                return .unauthorized("API refused the key (HTTP \(code))")
-            case 429:
-                let seconds = RetryAfter.seconds(
-                    retryAfter: response.headers.first(name: "retry-after"),
-                    retryAfterMs: response.headers.first(name: "retry-after-ms"), now: .now())
-                return .rateLimited(retryAfter: seconds)
-            case 422:
-                let body = try? await response.body.collect(upTo: 64 * 1024)
-                return .failed("API rejected the request (HTTP 422\(Self.detail(of: body)))", transport: false)
-            default:
-                return .failed("API answered HTTP \(code)", transport: false)
+            request = try HTTPClient.Request(
+                url: StatusURL.make(baseURL: current.settings.baseURL, kind: kind, taskID: taskID),
+                headers: current.headers)
+        } catch {
+            return .failed("invalid status URL for api.base_url \(current.settings.baseURL)", transport: false)
+        }
+        let deadline = NIODeadline.now() + .milliseconds(Int64(current.settings.timeout * 1000))
+        // The delegate API: the answer becomes an outcome on the event loop, and this task
+        // resumes once per check.
+        let task = http.execute(
+            request: request, delegate: StatusResponseDelegate(maxBodyBytes: Self.maxBodyBytes), deadline: deadline)
+        do {
+            return try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-        } catch is CancellationError {
-            return .cancelled
         } catch {
             if Task.isCancelled { return .cancelled }
             return .failed(Self.describe(error), transport: true)
         }
-    }
-
-    /// A 422's first `detail[].msg`, for the operator.
-    private static func detail(of body: ByteBuffer?) -> String {
-        guard let body, let document = try? JSONParser.parse(body.readableBytesView),
-            case .array(let details)? = document["detail"], let first = details.first,
-            let message = first["msg"]?.stringValue
-        else { return "" }
-        return ": \(message.prefix(200))"
     }
 
     /// A short, key-free description of a transport error.

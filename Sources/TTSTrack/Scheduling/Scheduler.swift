@@ -30,6 +30,12 @@ public actor Scheduler {
 
     private var ready = FIFO<DueTask>()
     private var claimed = Set<String>()
+    /// Where the last full batch of due tasks ended; nil after a short batch (the due set was
+    /// read to its end), so the next read starts over from the oldest due.
+    private var dueCursor: DueTask.Cursor?
+    /// When the cursor last started over. It does so at least every second, so a task that
+    /// lands before it anyway (a cancelled check, a clock stepped back) waits one second at most.
+    private var cursorStartedAt = ContinuousClock.now
     private var pending: [TaskUpdate] = []
     private var inFlight = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
@@ -90,7 +96,8 @@ public actor Scheduler {
                 await tick()
                 while workers < policy.concurrency {
                     let index = workers
-                    group.addTask { await self.worker(index) }
+                    // Polling is background work: on a busy machine, control calls go first.
+                    group.addTask(priority: .low) { await self.worker(index) }
                     workers += 1
                 }
             }
@@ -260,11 +267,19 @@ public actor Scheduler {
             if !ready.isEmpty || stopping { wakeAll() }
         }
         let limit = batchSize
+        if clock.now - cursorStartedAt >= .seconds(1) {
+            dueCursor = nil
+        }
+        if dueCursor == nil { cursorStartedAt = clock.now }
         do {
-            let due = try await store.dueTasks(now: .now(), limit: limit, excluding: claimed)
+            let due = try await store.dueTasks(now: .now(), limit: limit, after: dueCursor, excluding: claimed)
             for task in due where claimed.insert(task.taskID).inserted {
                 ready.append(task)
             }
+            // Tasks handed out keep their old due time until their results commit, so they
+            // all lie before the cursor: the next batch need not read past them. A task
+            // re-scheduled by a result lands after it, in order.
+            dueCursor = due.count >= limit ? due.last?.cursor : nil
             mayHaveDue = due.count >= limit
             // Reads work; an error from writing results stands until a write succeeds.
             if pending.isEmpty { storeError = nil }

@@ -75,3 +75,20 @@ public struct TaskUpdate: Sendable, Hashable {
         self.changed = changed
     }
 }
+
+extension DueTask {
+    /// A position in due order, (next_check_at, row): where the previous batch of due tasks
+    /// ended, so the next one starts after it.
+    public struct Cursor: Sendable, Hashable {
+        public var nextCheckAt: Timestamp
+        public var rowID: Int64
+
+        public init(nextCheckAt: Timestamp, rowID: Int64) {
+            self.nextCheckAt = nextCheckAt
+            self.rowID = rowID
+        }
+    }
+
+    /// This task's position in due order.
+    public var cursor: Cursor { Cursor(nextCheckAt: nextCheckAt, rowID: rowID) }
+}

@@ -141,15 +141,33 @@ public actor TaskStore {
 
     // MARK: Scheduling
 
-    /// Up to `limit` non-terminal tasks due at `now`, the longest overdue first, skipping the ids
-    /// in `excluding` (those already handed out). Reads the partial index `tasks_due`, no scan.
-    public func dueTasks(now: Timestamp, limit: Int, excluding: Set<String>) throws -> [DueTask] {
-        let select = try db.cached(
-            """
-            SELECT id, task_id, kind, status, run_id, reason, message, checks, failures, not_found,
-                   added_at, next_check_at
-            FROM tasks WHERE terminal = 0 AND next_check_at <= ? ORDER BY next_check_at LIMIT ?
-            """)
+    /// Up to `limit` non-terminal tasks due at `now`, the longest overdue first (ties by row),
+    /// after `cursor` when given, skipping the ids in `excluding` (those already handed out).
+    /// Reads the partial index `tasks_due`, no scan and no sort.
+    public func dueTasks(now: Timestamp, limit: Int, after cursor: DueTask.Cursor? = nil, excluding: Set<String>)
+        throws -> [DueTask]
+    {
+        let select: Statement
+        if let cursor {
+            // Rows after the cursor in (next_check_at, id) order: what an earlier batch handed
+            // out lies before it, so nothing claimed has to be read and skipped.
+            select = try db.cached(
+                """
+                SELECT id, task_id, kind, status, run_id, reason, message, checks, failures, not_found,
+                       added_at, next_check_at
+                FROM tasks WHERE terminal = 0 AND next_check_at <= ?1 AND (next_check_at, id) > (?3, ?4)
+                ORDER BY next_check_at, id LIMIT ?2
+                """)
+            try select.bind(cursor.nextCheckAt.rawValue, at: 3)
+            try select.bind(cursor.rowID, at: 4)
+        } else {
+            select = try db.cached(
+                """
+                SELECT id, task_id, kind, status, run_id, reason, message, checks, failures, not_found,
+                       added_at, next_check_at
+                FROM tasks WHERE terminal = 0 AND next_check_at <= ?1 ORDER BY next_check_at, id LIMIT ?2
+                """)
+        }
         // Reset after use: a statement left on a row holds a read snapshot open.
         defer { select.reset() }
         try select.bind(now.rawValue, at: 1)
@@ -167,7 +185,6 @@ public actor TaskStore {
                     addedAt: Timestamp(milliseconds: select.int64(10)),
                     nextCheckAt: Timestamp(milliseconds: select.int64(11))))
         }
-        select.reset()
         return due
     }
 

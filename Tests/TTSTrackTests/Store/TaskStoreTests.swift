@@ -84,18 +84,40 @@ import Testing
         #expect(try await store.dueTasks(now: base, limit: 10, excluding: []).isEmpty)
     }
 
+    @Test func dueTasksAfterACursorContinueInDueOrder() async throws {
+        let (store, _) = try makeStore()
+        let base = Timestamp(milliseconds: 1_000_000)
+        // Two at the same instant: ties go by row, so a cursor never skips or repeats one.
+        try await store.add(["tie-a", "tie-b"], dueAt: base.adding(seconds: 1))
+        try await store.add(["later"], dueAt: base.adding(seconds: 2))
+        let now = base.adding(seconds: 60)
+        let first = try await store.dueTasks(now: now, limit: 1, excluding: [])
+        #expect(first.map(\.taskID) == ["tie-a"])
+        let rest = try await store.dueTasks(now: now, limit: 10, after: first.last?.cursor, excluding: [])
+        #expect(rest.map(\.taskID) == ["tie-b", "later"])
+        let end = try await store.dueTasks(now: now, limit: 10, after: rest.last?.cursor, excluding: [])
+        #expect(end.isEmpty)
+    }
+
     @Test func dueQueryUsesThePartialIndex() throws {
         let (store, path) = try makeStore()
         _ = store
         let db = try Database(path: path, readOnly: true)
         let plan = try db.prepare(
-            "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE terminal = 0 AND next_check_at <= 5 ORDER BY next_check_at LIMIT 10"
+            "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE terminal = 0 AND next_check_at <= 5 ORDER BY next_check_at, id LIMIT 10"
         )
         var details: [String] = []
         while try plan.step() { details.append(plan.string(3)) }
         #expect(details.contains { $0.contains("USING INDEX tasks_due") }, "\(details)")
         #expect(!details.contains { $0.contains("SCAN tasks") && !$0.contains("INDEX") })
         #expect(!details.contains { $0.contains("TEMP B-TREE") })
+        let afterCursor = try db.prepare(
+            "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE terminal = 0 AND next_check_at <= 5 "
+                + "AND (next_check_at, id) > (1, 7) ORDER BY next_check_at, id LIMIT 10")
+        var cursorDetails: [String] = []
+        while try afterCursor.step() { cursorDetails.append(afterCursor.string(3)) }
+        #expect(cursorDetails.contains { $0.contains("USING INDEX tasks_due") }, "\(cursorDetails)")
+        #expect(!cursorDetails.contains { $0.contains("TEMP B-TREE") }, "\(cursorDetails)")
     }
 
     @Test func applyRecordsEventsOnlyForChangesAndSkipsRemovedRows() async throws {

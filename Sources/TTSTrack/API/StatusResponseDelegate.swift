@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Turns one status answer into a ``CheckOutcome`` on the connection's event loop: the head and
+/// body parts arrive as callbacks, the body is kept only up to a cap, and the outcome is the
+/// request's result. One future completion per check instead of the async API's separate hops
+/// for the head and every body part.
+final class StatusResponseDelegate: HTTPClientResponseDelegate {
+    typealias Response = CheckOutcome
+
+    private struct State {
+        var status: Int = 0
+        var retryAfter: String?
+        var retryAfterMs: String?
+        var body: ByteBuffer?
+    }
+
+    /// Largest body kept for a 200 (a bigger one fails the request).
+    private let maxBodyBytes: Int
+    /// Largest body kept for a 422, whose detail is only quoted.
+    private static let maxDetailBytes = 64 * 1024
+    // AHC calls the delegate on the request's event loop one call at a time; the Mutex is
+    // uncontended and makes that a checked fact rather than an assumption.
+    private let state = Mutex(State())
+
+    init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    func didReceiveHead(task: HTTPClient.Task<CheckOutcome>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        state.withLock { state in
+            state.status = Int(head.status.code)
+            if state.status == 429 {
+                state.retryAfter = head.headers.first(name: "retry-after")
+                state.retryAfterMs = head.headers.first(name: "retry-after-ms")
+            }
+        }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<CheckOutcome>, _ part: ByteBuffer) -> EventLoopFuture<Void> {
+        let tooBig = state.withLock { state -> Bool in
+            let kept = state.body?.readableBytes ?? 0
+            switch state.status {
+            case 200:
+                guard kept + part.readableBytes <= maxBodyBytes else { return true }
+            case 422:
+                guard kept + part.readableBytes <= Self.maxDetailBytes else { return false }
+            default:
+                // Other answers are judged by their status alone; the body is read and dropped
+                // so the connection can be reused.
+                return false
+            }
+            if state.body == nil {
+                state.body = part
+            } else {
+                var part = part
+                state.body!.writeBuffer(&part)
+            }
+            return false
+        }
+        if tooBig {
+            return task.eventLoop.makeFailedFuture(NIOTooManyBytesError(maxBytes: maxBodyBytes))
+        }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<CheckOutcome>) throws -> CheckOutcome {
+        let state = self.state.withLock { $0 }
+        switch state.status {
+        case 200:
+            do {
+                let body = state.body ?? ByteBuffer()
+                return .report(try StatusReport.parse(body.readableBytesView))
+            } catch {
+                return .failed(error.description, transport: false)
+            }
+        case 404:
+            return .notFound
+        case 401, 403:
+            return .unauthorized("API refused the key (HTTP \(state.status))")
+        case 429:
+            let seconds = RetryAfter.seconds(retryAfter: state.retryAfter, retryAfterMs: state.retryAfterMs, now: .now())
+            return .rateLimited(retryAfter: seconds)
+        case 422:
+            return .failed("API rejected the request (HTTP 422\(Self.detail(of: state.body)))", transport: false)
+        default:
+            return .failed("API answered HTTP \(state.status)", transport: false)
+        }
+    }
+
+    /// A 422's first `detail[].msg`, for the operator.
+    private static func detail(of body: ByteBuffer?) -> String {
+        guard let body, let document = try? JSONParser.parse(body.readableBytesView),
+            case .array(let details)? = document["detail"], let first = details.first,
+            let message = first["msg"]?.stringValue
+        else { return "" }
+        return ": \(message.prefix(200))"
+    }
+}
