@@ -82,7 +82,8 @@ final class StatusResponseDelegate: HTTPClientResponseDelegate {
         case 401, 403:
             return .unauthorized("API refused the key (HTTP \(state.status))")
         case 429:
-            let seconds = RetryAfter.seconds(retryAfter: state.retryAfter, retryAfterMs: state.retryAfterMs, now: .now())
+            let seconds = RetryAfter.seconds(
+                retryAfter: state.retryAfter, retryAfterMs: state.retryAfterMs, now: .now())
             return .rateLimited(retryAfter: seconds)
         case 422:
             return .failed("API rejected the request (HTTP 422\(Self.detail(of: state.body)))", transport: false)

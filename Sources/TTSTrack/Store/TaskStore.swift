@@ -144,7 +144,9 @@ public actor TaskStore {
     /// Up to `limit` non-terminal tasks due at `now`, the longest overdue first (ties by row),
     /// after `cursor` when given, skipping the ids in `excluding` (those already handed out).
     /// Reads the partial index `tasks_due`, no scan and no sort.
-    public func dueTasks(now: Timestamp, limit: Int, after cursor: DueTask.Cursor? = nil, excluding: Set<String>)
+    public func dueTasks(
+        now: Timestamp, limit: Int, after cursor: DueTask.Cursor? = nil, excluding: Set<String>
+    )
         throws -> [DueTask]
     {
         let select: Statement
