@@ -88,7 +88,8 @@ public final class VarlinkServer: Sendable {
                         try? await connection.channel.channel.close()
                         continue
                     }
-                    group.addTask {
+                    let executor = EventLoopTaskExecutor(connection.channel.channel.eventLoop)
+                    group.addTask(executorPreference: executor) {
                         await self.serve(connection)
                         self.connections.subtract(1, ordering: .relaxed)
                     }

@@ -1,4 +1,5 @@
 public import Logging
+import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
@@ -70,7 +71,10 @@ public final class Daemon: Sendable {
             allowedUIDs: Set(config.allowUIDs.map { UInt32($0) }),
             allowedGIDs: Set(config.allowGroups.compactMap(PeerAccess.groupID(named:))))
         serverLimits.partialMessageTimeout = .milliseconds(Int64(config.messageTimeout * 1000))
-        let server = VarlinkServer(limits: serverLimits, logger: logger) { call, responder in
+        // The control socket's I/O gets a loop of its own: at full polling speed the shared
+        // loops are busy with status requests, and a Get must not queue behind them.
+        let controlLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = VarlinkServer(limits: serverLimits, group: controlLoop, logger: logger) { call, responder in
             try await tracker.handle(call, responder: responder)
         }
         let logger = self.logger
@@ -138,10 +142,12 @@ public final class Daemon: Sendable {
             logger.error("Stopped on error", metadata: ["ttstrack.error": "\(error)"])
             socketGuard?.removeSocketFile()
             try? await client.shutdown()
+            try? await controlLoop.shutdownGracefully()
             throw error
         }
         socketGuard?.removeSocketFile()
         try? await client.shutdown()
+        try? await controlLoop.shutdownGracefully()
         logger.info("Stopped")
     }
 }
