@@ -37,7 +37,17 @@ public final class Daemon: Sendable {
     public func run() async throws {
         let config = configuration
         try ControlSocket.makeDirectories(ControlSocket.parent(of: config.storePath))
-        let store = try TaskStore(path: config.storePath)
+        // The control socket's I/O, its connections' tasks and the store's reader share one loop
+        // of their own: at full polling speed the other threads are busy with status requests,
+        // and a Get must neither queue behind them nor hop between threads.
+        let controlLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let store: TaskStore
+        do {
+            store = try TaskStore(path: config.storePath, readerExecutor: controlLoop.next().executor)
+        } catch {
+            try? await controlLoop.shutdownGracefully()
+            throw error
+        }
         let notifier = SystemdNotifier(environment: environment)
         let target: ListenTarget
         var controlSocket: ControlSocket?
@@ -45,7 +55,12 @@ public final class Daemon: Sendable {
             target = .inherited(fd: fd)
             SocketActivation.clearEnvironment()
         } else {
-            controlSocket = try ControlSocket(path: config.socketPath)
+            do {
+                controlSocket = try ControlSocket(path: config.socketPath)
+            } catch {
+                try? await controlLoop.shutdownGracefully()
+                throw error
+            }
             target = .path(config.socketPath, mode: config.socketMode)
         }
         let socketGuard = controlSocket
@@ -71,9 +86,6 @@ public final class Daemon: Sendable {
             allowedUIDs: Set(config.allowUIDs.map { UInt32($0) }),
             allowedGIDs: Set(config.allowGroups.compactMap(PeerAccess.groupID(named:))))
         serverLimits.partialMessageTimeout = .milliseconds(Int64(config.messageTimeout * 1000))
-        // The control socket's I/O gets a loop of its own: at full polling speed the shared
-        // loops are busy with status requests, and a Get must not queue behind them.
-        let controlLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server = VarlinkServer(limits: serverLimits, group: controlLoop, logger: logger) { call, responder in
             try await tracker.handle(call, responder: responder)
         }

@@ -1,15 +1,16 @@
-/// The read side of the store: its own SQLite connection (`query_only`) on its own serial
-/// queue, so client reads never wait behind the scheduler's write transactions and fsyncs.
+/// The read side of the store: its own SQLite connection (`query_only`) on its own executor,
+/// so client reads never wait behind the scheduler's write transactions and fsyncs. The daemon
+/// runs it on the control socket's event loop, so a `Get` is answered without a thread hop.
 public actor TaskReader {
-    private let executor: SerialQueueExecutor
+    private let executor: any SerialExecutor
     private let db: Database
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
     }
 
-    init(path: String, busyTimeout: Double) throws {
-        self.executor = SerialQueueExecutor(label: "io.ttstrack.store.reader")
+    init(path: String, busyTimeout: Double, executor: (any SerialExecutor)? = nil) throws {
+        self.executor = executor ?? SerialQueueExecutor(label: "io.ttstrack.store.reader")
         let db = try Database(path: path, create: false)
         db.setBusyTimeout(milliseconds: Int32(busyTimeout * 1000))
         try db.execute("PRAGMA query_only = 1")

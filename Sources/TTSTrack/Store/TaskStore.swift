@@ -17,7 +17,8 @@ public actor TaskStore {
     }
 
     /// Opens the store at `path`, taking its lock, refusing foreign or newer files, and migrating.
-    public init(path: String, busyTimeout: Double = 5) throws {
+    /// - Parameter readerExecutor: where ``reader`` runs (its own serial queue when nil).
+    public init(path: String, busyTimeout: Double = 5, readerExecutor: (any SerialExecutor)? = nil) throws {
         self.lock = try StoreLock(path: path + ".lock")
         self.executor = SerialQueueExecutor(label: "io.ttstrack.store")
         self.path = path
@@ -40,7 +41,7 @@ public actor TaskStore {
         }
         self.db = db
         do {
-            self.reader = try TaskReader(path: path, busyTimeout: busyTimeout)
+            self.reader = try TaskReader(path: path, busyTimeout: busyTimeout, executor: readerExecutor)
         } catch let error as SQLiteError {
             throw TaskStoreError("cannot open the store \(path) for reading: \(error.message)")
         }
