@@ -60,7 +60,8 @@ struct OverloadScenario {
         Progress.log(
             "overload: \(totalChecks) checks in \(BenchTable.format(elapsed)) s; checks per task min "
                 + "\(checksPerTask.min() ?? 0), mean \(BenchTable.format(meanChecks)), max \(checksPerTask.max() ?? 0); "
-                + "\(overdue.count) waiting, late by mean \(BenchTable.format(meanOverdue)) s, max \(BenchTable.format(maxOverdue)) s")
+                + "\(overdue.count) waiting, late by mean \(BenchTable.format(meanOverdue)) s, max \(BenchTable.format(maxOverdue)) s"
+        )
         return [
             BenchRow(
                 figure: "overload: checks/s with \(tasks) due every 1 s, rate limit \(Int(Self.rate))/s",
