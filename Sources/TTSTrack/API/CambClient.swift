@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Synchronization
 
 /// The CAMB.AI status API: one status check in, one ``CheckOutcome`` out.
@@ -28,6 +29,9 @@ public final class CambClient: StatusChecker {
     public static let maxBodyBytes = 1 << 20
 
     private let http: HTTPClient
+    private let group: MultiThreadedEventLoopGroup
+    /// How much nicer the polling threads run than the rest of the daemon.
+    static let pollingNiceness: Int32 = 5
     private let current: Mutex<Current>
 
     /// The settings with the headers every request carries, built once per (re)load.
@@ -56,7 +60,13 @@ public final class CambClient: StatusChecker {
         configuration.redirectConfiguration = .disallow
         // No tracer is bootstrapped; without this each request still opens a no-op span.
         configuration.tracing.tracer = nil
-        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        // Loops of its own, made nicer than the control socket's: see ``ThreadPriority``.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        for loop in group.makeIterator() {
+            loop.execute { ThreadPriority.makeCurrentThreadNicer(Self.pollingNiceness) }
+        }
+        self.group = group
+        self.http = HTTPClient(eventLoopGroup: group, configuration: configuration)
         self.current = Mutex(Current(settings, userAgent: userAgent))
         self.userAgent = userAgent
     }
@@ -67,9 +77,10 @@ public final class CambClient: StatusChecker {
         self.current.withLock { $0 = current }
     }
 
-    /// Closes the pooled connections.
+    /// Closes the pooled connections and stops the loops.
     public func shutdown() async throws {
         try await http.shutdown()
+        try await group.shutdownGracefully()
     }
 
     public func check(kind: String, taskID: String) async -> CheckOutcome {
