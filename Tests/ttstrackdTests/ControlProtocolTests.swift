@@ -183,8 +183,19 @@ import Testing
 
     @Test func connectionsBeyondTheLimitAreClosedAndOthersServed() async throws {
         let test = try await DaemonUnderTest.start(extra: ["TTSTRACK_CONTROL_MAX_CONNECTIONS": "3"])
-        let clients = try (0..<3).map { _ in try test.daemon.client() }
-        for client in clients { _ = try client.call("org.varlink.service.GetInfo") }
+        // The readiness probe's connection may still be counted for a moment after it closed:
+        // wait until three fresh connections are all served.
+        var clients: [VarlinkClient] = []
+        let deadline = ContinuousClock.now + .seconds(10)
+        while clients.isEmpty {
+            let candidates = try (0..<3).map { _ in try test.daemon.client() }
+            if (try? candidates.forEach { _ = try $0.call("org.varlink.service.GetInfo") }) != nil {
+                clients = candidates
+            } else {
+                try #require(ContinuousClock.now < deadline, "three connections are served")
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
         let surplus = try test.daemon.client()
         #expect(throws: VarlinkClient.ClientError.self) { try surplus.call("org.varlink.service.GetInfo") }
         for client in clients { _ = try client.call("io.ttstrack.Tracker.Stats") }

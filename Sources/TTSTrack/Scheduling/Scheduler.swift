@@ -96,8 +96,7 @@ public actor Scheduler {
                 await tick()
                 while workers < policy.concurrency {
                     let index = workers
-                    // Polling is background work: on a busy machine, control calls go first.
-                    group.addTask(priority: .low) { await self.worker(index) }
+                    group.addTask { await self.worker(index) }
                     workers += 1
                 }
             }
