@@ -209,10 +209,15 @@ import Glibc
         let key = "SECRET-KEY-5f1e9c"
         let simulator = CambSimulator(apiKey: "another-key", defaultBehavior: .successAfterChecks(0))
         try await simulator.start()
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let listener = try NotifyListener(directory: directory)
         let test = try await DaemonUnderTest.start(
-            extra: ["CAMB_API_KEY": key, "TTSTRACK_LOG_LEVEL": "trace"], simulator: simulator)
+            extra: ["CAMB_API_KEY": key, "TTSTRACK_LOG_LEVEL": "trace", "NOTIFY_SOCKET": listener.path],
+            directory: directory, simulator: simulator)
         _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["k1"]])
         try await eventually { try await test.call("io.ttstrack.Tracker.Stats")["api_state"] == "unauthorized" }
+        // The refusal reaches STATUS= too (the daemon reports the API's state there).
+        #expect(await listener.waitFor { $0.hasPrefix("STATUS=") && $0.contains("unauthorized") } != nil)
         simulator.setAPIKey(key)
         let waited = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ["k1"], "timeout": 20])
         #expect(waited["done"] == true)
@@ -223,8 +228,26 @@ import Glibc
         #expect(simulator.recordedRequests().last?.apiKey == key, "the key was used")
         #expect(!replies.contains(key))
         #expect(!test.daemon.stderr.contains(key) && !test.daemon.stdout.contains(key))
-        for file in try FileManager.default.contentsOfDirectory(atPath: test.daemon.directory) {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(test.daemon.directory)/\(file)"))
+        #expect(!listener.received.contains { $0.text.contains(key) }, "no sd_notify message holds the key")
+        // A crash: the Swift runtime's crash report goes to stderr (unsymbolicated: symbolicating
+        // a debug build takes tens of seconds, and adds names, not data).
+        let crashing = try DaemonProcess(
+            environment: ["CAMB_API_KEY": key, "SWIFT_BACKTRACE": "enable=yes,interactive=no,symbolicate=off"],
+            directory: directory)
+        try await crashing.waitUntilReady()
+        // A SIGSEGV sent by kill(2) is reported like a fault, but the process then carries on
+        // (nothing faults again): wait for the whole report, then kill it. Without the
+        // runtime's backtracer (not every toolchain ships it) the signal just kills it.
+        kill(crashing.pid, SIGSEGV)
+        try await eventually("the crash report is written") {
+            crashing.stderr.contains("Backtrace took") || !crashing.isRunning
+        }
+        _ = await crashing.stop(signal: SIGKILL)
+        #expect(!crashing.stderr.contains(key) && !crashing.stdout.contains(key), "the crash report holds no key")
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            let attributes = try FileManager.default.attributesOfItem(atPath: "\(directory)/\(file)")
+            guard attributes[.type] as? FileAttributeType == .typeRegular else { continue }  // the socket
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(file)"))
             #expect(bytes.range(of: Data(key.utf8)) == nil, "\(file) holds the key")
         }
     }
