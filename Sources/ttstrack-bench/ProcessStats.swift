@@ -1,4 +1,5 @@
 import Foundation
+import TTSTrackTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -35,29 +36,18 @@ enum ProcessStats {
         try statusKiB(pid: pid, key: "VmHWM") / 1024
     }
 
-    /// The fields of `/proc/PID/stat` after the command name, which is in parentheses and
-    /// may itself contain spaces or parentheses.
     private static func statFields(pid: Int32) throws(BenchError) -> [Substring] {
-        let text = try read("/proc/\(pid)/stat")
-        guard let close = text.lastIndex(of: ")") else { throw BenchError("cannot parse /proc/\(pid)/stat") }
-        return text[text.index(after: close)...].split(separator: " ")
+        guard let fields = ProcFS.statFields("/proc/\(pid)/stat") else {
+            throw BenchError("cannot read /proc/\(pid)/stat")
+        }
+        return fields
     }
 
     private static func statusKiB(pid: Int32, key: String) throws(BenchError) -> Double {
-        let text = try read("/proc/\(pid)/status")
-        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            if parts.count >= 2, let value = Double(parts[1].trimmingCharacters(in: .whitespaces)) { return value }
+        guard let value = ProcFS.statusKiB(pid: pid, key: key) else {
+            throw BenchError("no \(key) in /proc/\(pid)/status")
         }
-        throw BenchError("no \(key) in /proc/\(pid)/status")
-    }
-
-    private static func read(_ path: String) throws(BenchError) -> String {
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw BenchError("cannot read \(path): \(error.localizedDescription)")
-        }
+        return value
     }
 }
 

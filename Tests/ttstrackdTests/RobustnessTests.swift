@@ -191,9 +191,7 @@ import Glibc
     }
 
     static func residentMiB(pid: Int32) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+        Int(try #require(ProcFS.statusKiB(pid: pid, key: "VmRSS"), "VmRSS of \(pid)")) / 1024
     }
 }
 

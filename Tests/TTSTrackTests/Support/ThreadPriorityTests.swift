@@ -1,17 +1,15 @@
 import Foundation
+import TTSTrackTestSupport
 import Testing
 
 @testable import TTSTrack
 
 /// Polling threads run nicer than the rest: the call changes its own thread and no other.
 @Suite struct ThreadPriorityTests {
-    /// Field 19 of /proc/thread-self/stat (after the parenthesised name): the thread's nice value.
+    /// Field 19 of /proc/thread-self/stat: the thread's nice value.
     static func currentThreadNice() -> Int? {
-        guard let stat = try? String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 16 ? Int(fields[16]) : nil
+        guard let fields = ProcFS.statFields("/proc/thread-self/stat"), fields.count > 16 else { return nil }
+        return Int(fields[16])
     }
 
     @Test func makesOnlyTheCallingThreadNicer() async throws {
