@@ -11,24 +11,13 @@ import Glibc
 /// A full disk under the store: reported in Stats, the log and STATUS=, nothing acknowledged
 /// is lost, and the daemon recovers by itself when space returns. Needs root (a small tmpfs).
 @Suite(.timeLimit(.minutes(1))) struct DiskFullTests {
-    static func run(_ arguments: String...) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try? process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
     @Test(.enabled(if: getuid() == 0, "needs root")) func aFullDiskIsReportedAndRecoveredFromWithoutLoss() async throws
     {
         let directory = DaemonProcess.makeTemporaryDirectory()
         let small = "\(directory)/small"
         try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
-        try #require(Self.run("mount", "-t", "tmpfs", "-o", "size=3M", "tmpfs", small) == 0, "mount a tmpfs")
-        defer { _ = Self.run("umount", "-l", small) }
+        try #require(runCommand("mount", "-t", "tmpfs", "-o", "size=3M", "tmpfs", small).status == 0, "mount a tmpfs")
+        defer { runCommand("umount", "-l", small) }
         let listener = try NotifyListener(directory: directory)
         let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .alwaysPending)
         try await simulator.start()
@@ -38,7 +27,7 @@ import Glibc
         let ids = (0..<200).map { "full-\($0)" }
         _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
         // Fill the disk to the last byte.
-        _ = Self.run("dd", "if=/dev/zero", "of=\(small)/filler", "bs=64k")
+        runCommand("dd", "if=/dev/zero", "of=\(small)/filler", "bs=64k")
         for id in ids { simulator.script(id, [.success(runID: 9)]) }
         try await eventually(timeout: .seconds(20)) {
             try await test.call("io.ttstrack.Tracker.Stats")["store_error"]?.stringValue != nil

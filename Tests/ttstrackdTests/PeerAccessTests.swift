@@ -26,17 +26,13 @@ import Glibc
             reply = json.loads(data[:-1])
             print(reply.get("error", "ok"))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = [
-            "--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "/usr/bin/env", "python3", "-c", client, socket,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = try await blocking { output.fileHandleForReading.readDataToEndOfFile() }
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let nobody = Self.nobody
+        let result = try await blocking {
+            runCommand(
+                "setpriv", "--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "/usr/bin/env", "python3", "-c",
+                client, socket)
+        }
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func start(_ extra: [String: String]) async throws -> DaemonProcess {

@@ -24,13 +24,13 @@ import Glibc
         defer { Task { try? await simulator.shutdown() } }
 
         // A fresh, empty read-only directory: nothing can be created there.
-        try #require(DiskFullTests.run("mount", "--bind", state, state) == 0, "bind mount")
-        try #require(DiskFullTests.run("mount", "-o", "remount,bind,ro", state) == 0, "make it read-only")
+        try #require(runCommand("mount", "--bind", state, state).status == 0, "bind mount")
+        try #require(runCommand("mount", "-o", "remount,bind,ro", state).status == 0, "make it read-only")
         let refused = try DaemonProcess(environment: environment, directory: directory)
         #expect(await refused.waitForExit() == 1)
         #expect(refused.stderr.contains("the store directory \(state) is not writable"), "\(refused.stderr)")
         #expect(refused.stderr.contains("Read-only file system"), "\(refused.stderr)")
-        _ = DiskFullTests.run("umount", state)
+        runCommand("umount", state)
         #expect(try FileManager.default.contentsOfDirectory(atPath: state).isEmpty, "nothing was created")
 
         // A store with acknowledged ids whose directory turns read-only between runs.
@@ -40,12 +40,12 @@ import Glibc
         #expect(await first.daemon.stop() == 0)
         let before = try FileManager.default.contentsOfDirectory(atPath: state).sorted()
         let storeBefore = try Data(contentsOf: URL(fileURLWithPath: "\(state)/tasks.sqlite3"))
-        try #require(DiskFullTests.run("mount", "--bind", state, state) == 0, "bind mount")
-        try #require(DiskFullTests.run("mount", "-o", "remount,bind,ro", state) == 0, "make it read-only")
+        try #require(runCommand("mount", "--bind", state, state).status == 0, "bind mount")
+        try #require(runCommand("mount", "-o", "remount,bind,ro", state).status == 0, "make it read-only")
         let again = try DaemonProcess(environment: environment, directory: directory)
         #expect(await again.waitForExit() == 1)
         #expect(again.stderr.contains("is not writable"), "\(again.stderr)")
-        _ = DiskFullTests.run("umount", state)
+        runCommand("umount", state)
         #expect(try FileManager.default.contentsOfDirectory(atPath: state).sorted() == before)
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(state)/tasks.sqlite3")) == storeBefore, "untouched")
 

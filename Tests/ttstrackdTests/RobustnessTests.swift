@@ -114,18 +114,11 @@ import Glibc
         try await eventually(timeout: .seconds(60)) { simulator.totalRequests() >= 3000 }
         #expect(await first.daemon.stop(signal: SIGKILL) != 0)
         // The file is consistent: SQLite's own check, run by another program.
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = [
+        let check = runCommand(
             "python3", "-c",
             "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])",
-            first.daemon.storePath,
-        ]
-        let output = Pipe()
-        check.standardOutput = output
-        try check.run()
-        check.waitUntilExit()
-        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "ok\n")
+            first.daemon.storePath)
+        #expect(check.output == "ok\n")
         let before = simulator.totalRequests()
         let second = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
         let got = try await second.call("io.ttstrack.Tracker.Get", ["ids": .array(ids.map(JSONValue.string))])
