@@ -150,27 +150,18 @@ public actor TaskStore {
     )
         throws -> [DueTask]
     {
-        let select: Statement
-        if let cursor {
-            // Rows after the cursor in (next_check_at, id) order: what an earlier batch handed
-            // out lies before it, so nothing claimed has to be read and skipped.
-            select = try db.cached(
-                """
-                SELECT id, task_id, kind, status, run_id, reason, message, checks, failures, not_found,
-                       added_at, next_check_at
-                FROM tasks WHERE terminal = 0 AND next_check_at <= ?1 AND (next_check_at, id) > (?3, ?4)
-                ORDER BY next_check_at, id LIMIT ?2
-                """)
-            try select.bind(cursor.nextCheckAt.rawValue, at: 3)
-            try select.bind(cursor.rowID, at: 4)
-        } else {
-            select = try db.cached(
-                """
-                SELECT id, task_id, kind, status, run_id, reason, message, checks, failures, not_found,
-                       added_at, next_check_at
-                FROM tasks WHERE terminal = 0 AND next_check_at <= ?1 ORDER BY next_check_at, id LIMIT ?2
-                """)
-        }
+        // Rows after the cursor in (next_check_at, id) order: what an earlier batch handed out
+        // lies before it, so nothing claimed has to be read and skipped. Without a cursor, from
+        // the very start.
+        let select = try db.cached(
+            """
+            SELECT id, task_id, kind, status, run_id, reason, message, checks, failures, not_found,
+                   added_at, next_check_at
+            FROM tasks WHERE terminal = 0 AND next_check_at <= ?1 AND (next_check_at, id) > (?3, ?4)
+            ORDER BY next_check_at, id LIMIT ?2
+            """)
+        try select.bind(cursor?.nextCheckAt.rawValue ?? .min, at: 3)
+        try select.bind(cursor?.rowID ?? .min, at: 4)
         // Reset after use: a statement left on a row holds a read snapshot open.
         defer { select.reset() }
         try select.bind(now.rawValue, at: 1)
