@@ -77,10 +77,3 @@ struct CPUSampler {
         return Sample(cpuSeconds: cpu - startCPU, wallSeconds: (ContinuousClock.now - startTime).seconds)
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

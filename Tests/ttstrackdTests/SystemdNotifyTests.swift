@@ -78,8 +78,7 @@ import Glibc
         func rate(over window: Duration) async throws -> Double {
             let start = simulator.totalRequests()
             try await Task.sleep(for: window)
-            return Double(simulator.totalRequests() - start)
-                / (Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18)
+            return Double(simulator.totalRequests() - start) / window.seconds
         }
         _ = await simulator.waitForTotalRequests(count: 2, timeout: .seconds(20))
         let slow = try await rate(over: .seconds(1))

@@ -232,7 +232,7 @@ public final class TrackerService: Sendable {
         let uptime = ContinuousClock.now - startedAt
         try await responder.reply([
             "version": .string(Self.version),
-            "uptime": .double(Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18),
+            "uptime": .double(uptime.seconds),
             "tasks": .object(counts.mapValues { .int(Int64($0)) }),
             "checks_total": .int(Int64(snapshot.checksTotal)),
             "checks_failed": .int(Int64(snapshot.checksFailed)),

@@ -18,7 +18,7 @@ public struct TokenBucket: Sendable {
     /// Adds the tokens earned since the last refill.
     public mutating func refill(now: ContinuousClock.Instant) {
         guard !isUnlimited else { return }
-        let elapsed = Double((now - last).components.attoseconds) / 1e18 + Double((now - last).components.seconds)
+        let elapsed = (now - last).seconds
         last = now
         tokens = min(burst, tokens + max(0, elapsed) * rate)
     }

@@ -52,8 +52,7 @@ actor HealthReporter {
         let counts = (try? await store.countsByStatus()) ?? [:]
         var rate = 0.0
         if let elapsed {
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            rate = Double(snapshot.checksTotal - lastChecks) / max(seconds, 0.001)
+            rate = Double(snapshot.checksTotal - lastChecks) / max(elapsed.seconds, 0.001)
         }
         lastChecks = snapshot.checksTotal
         let text = Self.statusLine(counts: counts, checksPerSecond: rate, snapshot: snapshot)

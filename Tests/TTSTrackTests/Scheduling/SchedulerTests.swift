@@ -202,7 +202,7 @@ import Testing
         // The burst (2) goes at once; after it, one request per 1/rate s. Measured from the
         // third request on, so the first connection's set-up time does not count.
         let span = requests.last!.at - requests[2].at
-        let seconds = Double(span.components.seconds) + Double(span.components.attoseconds) / 1e18
+        let seconds = span.seconds
         let ratePerSecond = Double(requests.count - 3) / seconds
         #expect(ratePerSecond <= 20 * 1.25, "\(requests.count) requests: \(ratePerSecond)/s")
         #expect(ratePerSecond >= 20 * 0.5, "and the rate is used: \(ratePerSecond)/s")
@@ -221,7 +221,7 @@ import Testing
         try await eventually { harness.simulator.totalRequests() >= 30 }
         let requests = harness.simulator.recordedRequests()
         let span = requests.last!.at - requests[2].at
-        let seconds = Double(span.components.seconds) + Double(span.components.attoseconds) / 1e18
+        let seconds = span.seconds
         #expect(Double(requests.count - 3) / seconds <= 20 * 1.25, "the rate holds during retries")
         #expect(harness.simulator.maxConcurrentRequests() <= 3, "and so does concurrency")
         for task in try await harness.store.get(ids) { #expect(!task.terminal) }
