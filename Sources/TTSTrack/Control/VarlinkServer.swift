@@ -47,9 +47,7 @@ public final class VarlinkServer: Sendable {
     /// - Parameter onListening: called once the socket accepts connections.
     public func run(_ target: ListenTarget, onListening: @Sendable () async -> Void = {}) async throws {
         let maxMessageSize = limits.maxMessageSize
-        let partialTimeout = TimeAmount.nanoseconds(
-            limits.partialMessageTimeout.components.seconds * 1_000_000_000
-                + limits.partialMessageTimeout.components.attoseconds / 1_000_000_000)
+        let partialTimeout = TimeAmount(limits.partialMessageTimeout)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -120,6 +118,20 @@ public final class VarlinkServer: Sendable {
         return credentials.map { access.permits(uid: $0.1, gid: $0.2) }.recover { _ in false }
     }
 
+    /// Closing a connection drops what the socket has not taken yet: a `Watch` that fell behind
+    /// would lose its final `WatchOverflow` error, written last. So close the output first,
+    /// which NIO does once the pending writes are on the socket, and give a client that does
+    /// not read `limit` for that before the connection is closed anyway.
+    private static func flushBeforeClosing(_ channel: any Channel, within limit: Duration) async {
+        let flushed = channel.eventLoop.makePromise(of: Void.self)
+        channel.close(mode: .output, promise: flushed)
+        let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(limit)) {
+            channel.close(promise: nil)
+        }
+        _ = try? await flushed.futureResult.get()
+        deadline.cancel()
+    }
+
     private func serve(_ connection: Connection) async {
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
@@ -151,6 +163,8 @@ public final class VarlinkServer: Sendable {
                     do {
                         try await handler(call, responder)
                     } catch is TrackerService.WatchEnded {
+                        await Self.flushBeforeClosing(
+                            connection.channel.channel, within: limits.partialMessageTimeout)
                         return
                     }
                 }
