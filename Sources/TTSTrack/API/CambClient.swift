@@ -57,6 +57,9 @@ public final class CambClient: StatusChecker {
                 idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections),
             decompression: .disabled)
         configuration.httpVersion = .http1Only
+        // A failed connect fails the waiting requests at once with its own error (refused,
+        // DNS, TLS), instead of being retried silently until the request's deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
         // No tracer is bootstrapped; without this each request still opens a no-op span.
         configuration.tracing.tracer = nil
@@ -86,7 +89,7 @@ public final class CambClient: StatusChecker {
     public func check(kind: String, taskID: String) async -> CheckOutcome {
         let current = self.current.withLock { $0 }
         guard let apiKey = current.settings.apiKey, !apiKey.isEmpty else {
-            return .unauthorized("no API key configured")
+            return .unauthorized(.noKey)
         }
         let request: HTTPClient.Request
         do {
@@ -94,13 +97,14 @@ public final class CambClient: StatusChecker {
                 url: StatusURL.make(baseURL: current.settings.baseURL, kind: kind, taskID: taskID),
                 headers: current.headers)
         } catch {
-            return .failed("invalid status URL for api.base_url \(current.settings.baseURL)", transport: false)
+            return .failed(.invalidURL(baseURL: current.settings.baseURL))
         }
         let deadline = NIODeadline.now() + .milliseconds(Int64(current.settings.timeout * 1000))
         // The delegate API: the answer becomes an outcome on the event loop, and this task
         // resumes once per check.
         let task = http.execute(
-            request: request, delegate: StatusResponseDelegate(maxBodyBytes: Self.maxBodyBytes), deadline: deadline)
+            request: request, delegate: StatusResponseDelegate(maxBodyBytes: Self.maxBodyBytes, host: request.host),
+            deadline: deadline)
         do {
             return try await withTaskCancellationHandler {
                 try await task.futureResult.get()
@@ -109,23 +113,7 @@ public final class CambClient: StatusChecker {
             }
         } catch {
             if Task.isCancelled { return .cancelled }
-            return .failed(Self.describe(error), transport: true)
+            return .failed(.transport(TransportError.classify(error, host: request.host)))
         }
-    }
-
-    /// A short, key-free description of a transport error.
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout: return "request timed out"
-            case .connectTimeout: return "connect timed out"
-            case .remoteConnectionClosed: return "API closed the connection"
-            default: return "HTTP error: \(error)"
-            }
-        }
-        if error is NIOTooManyBytesError { return "answer larger than \(maxBodyBytes) bytes" }
-        let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        return "request failed: \(text.prefix(200))"
     }
 }

@@ -19,14 +19,17 @@ final class StatusResponseDelegate: HTTPClientResponseDelegate {
 
     /// Largest body kept for a 200 (a bigger one fails the request).
     private let maxBodyBytes: Int
+    /// The API's host, named in a failure.
+    private let host: String
     /// Largest body kept for a 422, whose detail is only quoted.
     private static let maxDetailBytes = 64 * 1024
     // AHC calls the delegate on the request's event loop one call at a time; the Mutex is
     // uncontended and makes that a checked fact rather than an assumption.
     private let state = Mutex(State())
 
-    init(maxBodyBytes: Int) {
+    init(maxBodyBytes: Int, host: String) {
         self.maxBodyBytes = maxBodyBytes
+        self.host = host
     }
 
     func didReceiveHead(task: HTTPClient.Task<CheckOutcome>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
@@ -62,7 +65,8 @@ final class StatusResponseDelegate: HTTPClientResponseDelegate {
             return false
         }
         if tooBig {
-            return task.eventLoop.makeFailedFuture(NIOTooManyBytesError(maxBytes: maxBodyBytes))
+            return task.eventLoop.makeFailedFuture(
+                TransportError(.bodyTooLarge, host: host, detail: "more than \(maxBodyBytes) bytes"))
         }
         return task.eventLoop.makeSucceededVoidFuture()
     }
@@ -75,29 +79,29 @@ final class StatusResponseDelegate: HTTPClientResponseDelegate {
                 let body = state.body ?? ByteBuffer()
                 return .report(try StatusReport.parse(body.readableBytesView))
             } catch {
-                return .failed(error.description, transport: false)
+                return .failed(.malformedAnswer(error.description))
             }
         case 404:
             return .notFound
         case 401, 403:
-            return .unauthorized("API refused the key (HTTP \(state.status))")
+            return .unauthorized(.refused(status: state.status))
         case 429:
             let seconds = RetryAfter.seconds(
                 retryAfter: state.retryAfter, retryAfterMs: state.retryAfterMs, now: .now())
             return .rateLimited(retryAfter: seconds)
         case 422:
-            return .failed("API rejected the request (HTTP 422\(Self.detail(of: state.body)))", transport: false)
+            return .failed(.httpStatus(422, detail: Self.detail(of: state.body)))
         default:
-            return .failed("API answered HTTP \(state.status)", transport: false)
+            return .failed(.httpStatus(state.status))
         }
     }
 
     /// A 422's first `detail[].msg`, for the operator.
-    private static func detail(of body: ByteBuffer?) -> String {
+    private static func detail(of body: ByteBuffer?) -> String? {
         guard let body, let document = try? JSONParser.parse(body.readableBytesView),
             case .array(let details)? = document["detail"], let first = details.first,
             let message = first["msg"]?.stringValue
-        else { return "" }
-        return ": \(message.prefix(200))"
+        else { return nil }
+        return String(message.prefix(200))
     }
 }

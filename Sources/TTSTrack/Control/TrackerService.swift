@@ -92,12 +92,7 @@ public final class TrackerService: Sendable {
         let ids = try validIDs(parameters)
         let kindName = try parameters.optionalString("kind") ?? TaskKind.tts.rawValue
         guard let kind = TaskKind(rawValue: kindName) else { throw VarlinkError.unknownKind(kindName) }
-        let policy = await scheduler.currentPolicy
-        let now = Timestamp.now()
-        let (added, existing) = try await store.add(ids, kind: kind.rawValue, now: now) { _ in
-            var random = SystemRandomNumberGenerator()
-            return now.adding(seconds: Backoff.jittered(policy.firstDelay, policy: policy, using: &random))
-        }
+        let (added, existing) = try await scheduler.add(ids, kind: kind.rawValue)
         try await responder.reply(["added": .int(Int64(added)), "existing": .int(Int64(existing))])
     }
 
@@ -222,7 +217,6 @@ public final class TrackerService: Sendable {
     private func remove(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
         let ids = try validIDs(parameters)
         let events = try await store.remove(ids, now: .now())
-        hub.publish(events)
         try await responder.reply(["removed": .int(Int64(events.count))])
     }
 

@@ -58,6 +58,14 @@ public final class Database {
         return statement
     }
 
+    /// Runs `body` with the cached statement for `sql` and resets it afterwards, whatever
+    /// happens: a statement left on a row would hold a read snapshot open.
+    public func withStatement<T>(_ sql: String, _ body: (Statement) throws -> T) throws -> T {
+        let statement = try cached(sql)
+        defer { statement.reset() }
+        return try body(statement)
+    }
+
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
     public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
         try execute("BEGIN \(kind.rawValue)")

@@ -65,13 +65,28 @@ public final class Statement {
     /// Binds all values in order from index 1.
     public func bind(_ values: [SQLiteValue]) throws {
         for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            switch value {
-            case .null: try bindNull(at: index)
-            case .integer(let v): try bind(v, at: index)
-            case .real(let v): try bind(v, at: index)
-            case .text(let v): try bind(v, at: index)
+            try bind(value, at: Int32(offset + 1))
+        }
+    }
+
+    public func bind(_ value: SQLiteValue, at index: Int32) throws {
+        switch value {
+        case .null: try bindNull(at: index)
+        case .integer(let v): try bind(v, at: index)
+        case .real(let v): try bind(v, at: index)
+        case .text(let v): try bind(v, at: index)
+        }
+    }
+
+    /// Binds values by parameter name (`:name` in the SQL, given with its prefix). A name the
+    /// statement does not have is a programming error, reported as `SQLITE_RANGE`.
+    public func bind(_ values: KeyValuePairs<String, SQLiteValue>) throws {
+        for (name, value) in values {
+            let index = sqlite3_bind_parameter_index(handle, name)
+            guard index > 0 else {
+                throw SQLiteError(extendedCode: SQLITE_RANGE, message: "no parameter \(name)", sql: sql)
             }
+            try bind(value, at: index)
         }
     }
 
@@ -139,4 +154,25 @@ public enum SQLiteValue: Sendable, Hashable {
     case integer(Int64)
     case real(Double)
     case text(String)
+}
+
+extension SQLiteValue {
+    /// Text, or NULL for nil.
+    public init(_ value: String?) {
+        self = value.map(SQLiteValue.text) ?? .null
+    }
+
+    /// An integer, or NULL for nil.
+    public init(_ value: Int64?) {
+        self = value.map(SQLiteValue.integer) ?? .null
+    }
+
+    public init(_ value: Int) {
+        self = .integer(Int64(value))
+    }
+
+    /// SQLite has no boolean type: 1 or 0.
+    public init(_ value: Bool) {
+        self = .integer(value ? 1 : 0)
+    }
 }

@@ -10,8 +10,8 @@ import Musl
 #endif
 
 /// Puts the parts together and runs them until SIGTERM/SIGINT:
-/// Varlink ─▶ TrackerService ─▶ TaskStore ◀─ Scheduler ─▶ CambClient, with change
-/// notifications flowing from the scheduler and Remove to Wait and Watch through the ChangeHub.
+/// Varlink ─▶ TrackerService ─▶ TaskStore ◀─ Scheduler ─▶ CambClient, with the change events
+/// of each commit flowing from the store to Wait and Watch through the ChangeHub.
 public final class Daemon: Sendable {
     /// What a reload produces: a new configuration and key.
     public typealias Reloader = @Sendable () async throws -> (DaemonConfiguration, APIKeyLoader.Found?)
@@ -42,8 +42,9 @@ public final class Daemon: Sendable {
         // and a Get must neither queue behind them nor hop between threads.
         let controlLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let store: TaskStore
+        let hub = ChangeHub()
         do {
-            store = try TaskStore(path: config.storePath, readerExecutor: controlLoop.next().executor)
+            store = try TaskStore(path: config.storePath, readerExecutor: controlLoop.next().executor, hub: hub)
         } catch {
             try? await controlLoop.shutdownGracefully()
             throw error
@@ -72,8 +73,7 @@ public final class Daemon: Sendable {
         let client = CambClient(
             settings: .init(baseURL: config.apiBaseURL, apiKey: apiKey?.key, timeout: config.apiTimeout),
             maxConnections: 1024, userAgent: "ttstrackd/\(TrackerService.version)")
-        let hub = ChangeHub()
-        let scheduler = Scheduler(store: store, checker: client, hub: hub, policy: config.poll, logger: logger)
+        let scheduler = Scheduler(store: store, checker: client, policy: config.poll, logger: logger)
         let reporter = HealthReporter(notifier: notifier, store: store, scheduler: scheduler, environment: environment)
         await scheduler.setTickHandler { await reporter.tick() }
         var trackerLimits = TrackerService.Limits()

@@ -18,6 +18,8 @@ actor HealthReporter {
     private var lastStatus: ContinuousClock.Instant?
     private var lastChecks = 0
     private var lastStatusText = ""
+    /// True while the last status line differed from the one before.
+    private var statusMoving = true
 
     init(
         notifier: SystemdNotifier, store: TaskStore, scheduler: Scheduler, environment: [String: String],
@@ -39,12 +41,26 @@ actor HealthReporter {
         return .microseconds(usec / 2)
     }
 
-    func tick() async {
+    /// Sends what is due; returns by when it wants to be called again (the next watchdog ping,
+    /// or a status line while the figures still move), nil when it needs nothing.
+    func tick() async -> ContinuousClock.Instant? {
         let now = clock.now
         if let interval = watchdogInterval, lastWatchdog.map({ now - $0 >= interval }) ?? true {
             notifier.notify("WATCHDOG=1")
             lastWatchdog = now
         }
+        await reportStatus(now: now)
+        var wants: ContinuousClock.Instant?
+        if let interval = watchdogInterval, let lastWatchdog { wants = lastWatchdog + interval }
+        // A status line that changed may change again (a rate decays to 0): look once more.
+        if statusMoving, let lastStatus {
+            let next = lastStatus + statusInterval
+            wants = min(wants ?? next, next)
+        }
+        return wants
+    }
+
+    private func reportStatus(now: ContinuousClock.Instant) async {
         guard notifier.socketPath != nil, lastStatus.map({ now - $0 >= statusInterval }) ?? true else { return }
         let elapsed = lastStatus.map { now - $0 }
         lastStatus = now
@@ -56,7 +72,8 @@ actor HealthReporter {
         }
         lastChecks = snapshot.checksTotal
         let text = Self.statusLine(counts: counts, checksPerSecond: rate, snapshot: snapshot)
-        if text != lastStatusText {
+        statusMoving = text != lastStatusText
+        if statusMoving {
             notifier.notify("STATUS=\(text)")
             lastStatusText = text
         }

@@ -17,116 +17,83 @@ public actor TaskReader {
         self.db = db
     }
 
-    static let taskColumns =
-        "task_id, kind, status, terminal, run_id, reason, message, checks, added_at, updated_at, checked_at, next_check_at"
-
-    private static func readTask(_ row: Statement) -> TrackedTask {
-        TrackedTask(
-            taskID: row.string(0), kind: row.string(1), status: TaskStatus(row.string(2)),
-            terminal: row.int64(3) != 0, runID: row.optionalInt64(4), reason: row.optionalString(5),
-            message: row.optionalString(6), checks: row.int(7),
-            addedAt: row.optionalInt64(8).map(Timestamp.init(milliseconds:)),
-            updatedAt: row.optionalInt64(9).map(Timestamp.init(milliseconds:)),
-            checkedAt: row.optionalInt64(10).map(Timestamp.init(milliseconds:)),
-            nextCheckAt: row.optionalInt64(11).map(Timestamp.init(milliseconds:)))
-    }
-
     /// The tasks in the order asked; an unknown id comes back `UNTRACKED`.
     public func get(_ ids: [String]) throws -> [TrackedTask] {
-        let select = try db.cached("SELECT \(Self.taskColumns) FROM tasks WHERE task_id = ?")
-        // Reset after use: a statement left on a row holds a read snapshot open.
-        defer { select.reset() }
-        var tasks: [TrackedTask] = []
-        tasks.reserveCapacity(ids.count)
-        for id in ids {
-            select.reset()
-            try select.bind(id, at: 1)
-            if try select.step() {
-                tasks.append(Self.readTask(select))
-            } else {
-                tasks.append(.untracked(id))
+        try db.withStatement("SELECT \(TrackedTask.columns) FROM tasks WHERE task_id = :task_id") { select in
+            var tasks: [TrackedTask] = []
+            tasks.reserveCapacity(ids.count)
+            for id in ids {
+                select.reset()
+                try select.bind([":task_id": .text(id)])
+                tasks.append(try select.step() ? TrackedTask(row: select) : .untracked(id))
             }
+            return tasks
         }
-        return tasks
     }
 
     /// A page of tasks ordered by task id, strictly after `after`.
     public func list(status: TaskStore.StatusFilter?, kind: String?, limit: Int, after: String?) throws -> [TrackedTask]
     {
-        var conditions: [String] = []
-        var values: [SQLiteValue] = []
-        if let after {
-            conditions.append("task_id > ?")
-            values.append(.text(after))
-        }
+        // One statement for every filter: an absent filter binds NULL and matches every row.
+        // No id is empty, so "after ''" is the start; the range stays on the task_id index.
+        var exactStatus: String?
+        var terminal: Bool?
         switch status {
-        case .exactly(let text):
-            conditions.append("status = ?")
-            values.append(.text(text))
-        case .terminal: conditions.append("terminal = 1")
-        case .active: conditions.append("terminal = 0")
+        case .exactly(let text): exactStatus = text
+        case .terminal: terminal = true
+        case .active: terminal = false
         case nil: break
         }
-        if let kind {
-            conditions.append("kind = ?")
-            values.append(.text(kind))
+        return try db.withStatement(
+            """
+            SELECT \(TrackedTask.columns) FROM tasks
+            WHERE task_id > :after AND (:status IS NULL OR status = :status)
+                AND (:terminal IS NULL OR terminal = :terminal) AND (:kind IS NULL OR kind = :kind)
+            ORDER BY task_id LIMIT :limit
+            """
+        ) { select in
+            try select.bind([
+                ":after": .text(after ?? ""), ":status": SQLiteValue(exactStatus),
+                ":terminal": terminal.map(SQLiteValue.init) ?? .null, ":kind": SQLiteValue(kind),
+                ":limit": SQLiteValue(limit),
+            ])
+            var tasks: [TrackedTask] = []
+            while try select.step() {
+                tasks.append(TrackedTask(row: select))
+            }
+            return tasks
         }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let select = try db.cached("SELECT \(Self.taskColumns) FROM tasks \(filter) ORDER BY task_id LIMIT ?")
-        // Reset after use: a statement left on a row holds a read snapshot open.
-        defer { select.reset() }
-        values.append(.integer(Int64(limit)))
-        try select.bind(values)
-        var tasks: [TrackedTask] = []
-        while try select.step() {
-            tasks.append(Self.readTask(select))
-        }
-        return tasks
     }
 
     /// Number of tasks per status.
     public func countsByStatus() throws -> [String: Int] {
-        let select = try db.cached("SELECT status, count(*) FROM tasks GROUP BY status")
-        // Reset after use: a statement left on a row holds a read snapshot open.
-        defer { select.reset() }
-        var counts: [String: Int] = [:]
-        while try select.step() {
-            counts[select.string(0)] = select.int(1)
+        try db.withStatement("SELECT status, count(*) FROM tasks GROUP BY status") { select in
+            var counts: [String: Int] = [:]
+            while try select.step() {
+                counts[select.string(0)] = select.int(1)
+            }
+            return counts
         }
-        return counts
     }
 
     /// Recorded events with `seq` greater than `after`, oldest first.
     public func events(after: Int64, limit: Int) throws -> [TaskEvent] {
-        let select = try db.cached(
-            """
-            SELECT seq, at, task_id, kind, status, terminal, run_id, reason, message, checks, added_at, checked_at
-            FROM events WHERE seq > ? ORDER BY seq LIMIT ?
-            """)
-        // Reset after use: a statement left on a row holds a read snapshot open.
-        defer { select.reset() }
-        try select.bind(after, at: 1)
-        try select.bind(Int64(limit), at: 2)
-        var events: [TaskEvent] = []
-        while try select.step() {
-            let task = TrackedTask(
-                taskID: select.string(2), kind: select.string(3), status: TaskStatus(select.string(4)),
-                terminal: select.int64(5) != 0, runID: select.optionalInt64(6), reason: select.optionalString(7),
-                message: select.optionalString(8), checks: select.int(9),
-                addedAt: select.optionalInt64(10).map(Timestamp.init(milliseconds:)),
-                updatedAt: Timestamp(milliseconds: select.int64(1)),
-                checkedAt: select.optionalInt64(11).map(Timestamp.init(milliseconds:)))
-            events.append(TaskEvent(seq: select.int64(0), task: task))
+        try db.withStatement(
+            "SELECT seq, \(TrackedTask.eventColumns) FROM events WHERE seq > :after ORDER BY seq LIMIT :limit"
+        ) { select in
+            try select.bind([":after": .integer(after), ":limit": SQLiteValue(limit)])
+            var events: [TaskEvent] = []
+            while try select.step() {
+                events.append(TaskEvent(seq: select.int64(0), task: TrackedTask(row: select, offset: 1)))
+            }
+            return events
         }
-        return events
     }
 
     /// The seq of the newest recorded event, 0 when there is none.
     public func lastEventSeq() throws -> Int64 {
-        let select = try db.cached("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
-        // Reset after use: a statement left on a row holds a read snapshot open.
-        defer { select.reset() }
-        guard try select.step() else { return 0 }
-        return select.int64(0)
+        try db.withStatement("SELECT seq FROM sqlite_sequence WHERE name = 'events'") { select in
+            try select.step() ? select.int64(0) : 0
+        }
     }
 }

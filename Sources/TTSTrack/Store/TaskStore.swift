@@ -11,6 +11,9 @@ public actor TaskStore {
     /// Reads for clients (Get, List, Stats, Watch replay) run on a second connection and queue:
     /// WAL lets them proceed while the scheduler's writes commit.
     public nonisolated let reader: TaskReader
+    /// Where the store publishes the events of each commit, once committed: the one source of
+    /// change notifications for `Wait` and `Watch`.
+    public nonisolated let hub: ChangeHub
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -18,7 +21,10 @@ public actor TaskStore {
 
     /// Opens the store at `path`, taking its lock, refusing foreign or newer files, and migrating.
     /// - Parameter readerExecutor: where ``reader`` runs (its own serial queue when nil).
-    public init(path: String, busyTimeout: Double = 5, readerExecutor: (any SerialExecutor)? = nil) throws {
+    public init(
+        path: String, busyTimeout: Double = 5, readerExecutor: (any SerialExecutor)? = nil, hub: ChangeHub = ChangeHub()
+    ) throws {
+        self.hub = hub
         self.lock = try StoreLock(path: path + ".lock")
         self.executor = SerialQueueExecutor(label: "io.ttstrack.store")
         self.path = path
@@ -50,57 +56,60 @@ public actor TaskStore {
     // MARK: Adding and removing
 
     /// Inserts the ids not yet tracked, in one transaction committed before it returns.
+    /// - Parameter firstChecks: when each id is first due, in the order of `ids` (the schedule
+    ///   decides; see ``Schedule``).
     /// - Returns: how many were new and how many were already tracked (left as they were).
     public func add(
-        _ ids: [String], kind: String, now: Timestamp, firstCheckAt: @Sendable (Int) -> Timestamp
+        _ ids: [String], kind: String, now: Timestamp, firstChecks: [Timestamp]
     ) throws -> (added: Int, existing: Int) {
+        precondition(firstChecks.count == ids.count, "one first check per id")
         var added = 0
         try db.transaction {
-            let insert = try db.cached(
+            try db.withStatement(
                 """
                 INSERT INTO tasks (task_id, kind, status, added_at, updated_at, next_check_at)
-                VALUES (?, ?, 'PENDING', ?, ?, ?) ON CONFLICT (task_id) DO NOTHING
-                """)
-            // Reset after use: a statement left on a row holds a read snapshot open.
-            defer { insert.reset() }
-            for (index, id) in ids.enumerated() {
-                insert.reset()
-                try insert.bind(id, at: 1)
-                try insert.bind(kind, at: 2)
-                try insert.bind(now.rawValue, at: 3)
-                try insert.bind(now.rawValue, at: 4)
-                try insert.bind(firstCheckAt(index).rawValue, at: 5)
-                try insert.run()
-                added += db.changes
+                VALUES (:task_id, :kind, 'PENDING', :now, :now, :next_check_at) ON CONFLICT (task_id) DO NOTHING
+                """
+            ) { insert in
+                for (index, id) in ids.enumerated() {
+                    insert.reset()
+                    try insert.bind([
+                        ":task_id": .text(id), ":kind": .text(kind), ":now": .integer(now.rawValue),
+                        ":next_check_at": .integer(firstChecks[index].rawValue),
+                    ])
+                    try insert.run()
+                    added += db.changes
+                }
             }
         }
         return (added, ids.count - added)
     }
 
-    /// Forgets the ids and records an `UNTRACKED` event for each one that was tracked.
+    /// Forgets the ids; each one that was tracked becomes an `UNTRACKED` event, recorded and,
+    /// once committed, published.
+    @discardableResult
     public func remove(_ ids: [String], now: Timestamp) throws -> [TaskEvent] {
-        try db.transaction {
-            let delete = try db.cached(
-                "DELETE FROM tasks WHERE task_id = ? RETURNING kind, checks, added_at, checked_at")
-            // Reset after use: a statement left on a row holds a read snapshot open.
-            defer { delete.reset() }
-            var events: [TaskEvent] = []
-            for id in ids {
-                delete.reset()
-                try delete.bind(id, at: 1)
-                guard try delete.step() else { continue }
-                let task = TrackedTask(
-                    taskID: id, kind: delete.string(0), status: .untracked, terminal: false,
-                    checks: delete.int(1), addedAt: Timestamp(milliseconds: delete.int64(2)), updatedAt: now,
-                    checkedAt: delete.optionalInt64(3).map(Timestamp.init(milliseconds:)))
-                try delete.run()
-                events.append(try recordEvent(task, at: now))
+        let events = try db.transaction {
+            try db.withStatement("DELETE FROM tasks WHERE task_id = :task_id RETURNING \(TrackedTask.columns)") {
+                delete in
+                var events: [TaskEvent] = []
+                for id in ids {
+                    delete.reset()
+                    try delete.bind([":task_id": .text(id)])
+                    guard try delete.step() else { continue }
+                    let removed = TrackedTask(row: delete)
+                    try delete.run()
+                    let task = TrackedTask(
+                        taskID: id, kind: removed.kind, status: .untracked, terminal: false, checks: removed.checks,
+                        addedAt: removed.addedAt, updatedAt: now, checkedAt: removed.checkedAt)
+                    events.append(try recordEvent(task, at: now))
+                }
+                return events
             }
-            return events
         }
+        hub.publish(events)
+        return events
     }
-
-    // MARK: Reading
 
     // MARK: Reading, on the reader's own connection
 
@@ -147,119 +156,118 @@ public actor TaskStore {
     /// Reads the partial index `tasks_due`, no scan and no sort.
     public func dueTasks(
         now: Timestamp, limit: Int, after cursor: DueTask.Cursor? = nil, excluding: Set<String>
-    )
-        throws -> [DueTask]
-    {
+    ) throws -> [DueTask] {
         // Rows after the cursor in (next_check_at, id) order: what an earlier batch handed out
         // lies before it, so nothing claimed has to be read and skipped. Without a cursor, from
         // the very start.
-        let select = try db.cached(
+        try db.withStatement(
             """
             SELECT id, task_id, kind, status, run_id, reason, message, checks, failures, not_found,
                    added_at, next_check_at
-            FROM tasks WHERE terminal = 0 AND next_check_at <= ?1 AND (next_check_at, id) > (?3, ?4)
-            ORDER BY next_check_at, id LIMIT ?2
-            """)
-        try select.bind(cursor?.nextCheckAt.rawValue ?? .min, at: 3)
-        try select.bind(cursor?.rowID ?? .min, at: 4)
-        // Reset after use: a statement left on a row holds a read snapshot open.
-        defer { select.reset() }
-        try select.bind(now.rawValue, at: 1)
-        try select.bind(Int64(limit + excluding.count), at: 2)
-        var due: [DueTask] = []
-        while due.count < limit, try select.step() {
-            let taskID = select.string(1)
-            if excluding.contains(taskID) { continue }
-            due.append(
-                DueTask(
-                    rowID: select.int64(0), taskID: taskID, kind: select.string(2),
-                    status: TaskStatus(select.string(3)), runID: select.optionalInt64(4),
-                    reason: select.optionalString(5), message: select.optionalString(6), checks: select.int(7),
-                    failures: select.int(8), notFoundStreak: select.int(9),
-                    addedAt: Timestamp(milliseconds: select.int64(10)),
-                    nextCheckAt: Timestamp(milliseconds: select.int64(11))))
+            FROM tasks WHERE terminal = 0 AND next_check_at <= :now
+                AND (next_check_at, id) > (:cursor_next_check_at, :cursor_id)
+            ORDER BY next_check_at, id LIMIT :limit
+            """
+        ) { select in
+            try select.bind([
+                ":now": .integer(now.rawValue), ":limit": .integer(Int64(limit + excluding.count)),
+                ":cursor_next_check_at": .integer(cursor?.nextCheckAt.rawValue ?? .min),
+                ":cursor_id": .integer(cursor?.rowID ?? .min),
+            ])
+            var due: [DueTask] = []
+            while due.count < limit, try select.step() {
+                let taskID = select.string(1)
+                if excluding.contains(taskID) { continue }
+                due.append(
+                    DueTask(
+                        rowID: select.int64(0), taskID: taskID, kind: select.string(2),
+                        status: TaskStatus(select.string(3)), runID: select.optionalInt64(4),
+                        reason: select.optionalString(5), message: select.optionalString(6), checks: select.int(7),
+                        failures: select.int(8), notFoundStreak: select.int(9),
+                        addedAt: Timestamp(milliseconds: select.int64(10)),
+                        nextCheckAt: Timestamp(milliseconds: select.int64(11))))
+            }
+            return due
         }
-        return due
+    }
+
+    /// When the soonest non-terminal task is next due, or nil when none is: the engine sleeps
+    /// until then. One step on the partial index `tasks_due`.
+    public func nextDueAt() throws -> Timestamp? {
+        try db.withStatement("SELECT min(next_check_at) FROM tasks WHERE terminal = 0") { select in
+            guard try select.step() else { return nil }
+            return select.optionalInt64(0).map(Timestamp.init(milliseconds:))
+        }
     }
 
     /// Writes the results of status checks in one transaction and records an event for each
-    /// change. A row that was removed meanwhile is left removed.
+    /// change, published once committed. A row that was removed meanwhile is left removed.
+    @discardableResult
     public func apply(_ updates: [TaskUpdate], now: Timestamp) throws -> [TaskEvent] {
         guard !updates.isEmpty else { return [] }
-        return try db.transaction {
-            let update = try db.cached(
+        let events = try db.transaction {
+            try db.withStatement(
                 """
-                UPDATE tasks SET status = ?, terminal = ?, run_id = ?, reason = ?, message = ?, checks = ?,
-                    failures = ?, not_found = ?, checked_at = ?, next_check_at = ?,
-                    updated_at = CASE WHEN ? THEN ? ELSE updated_at END
-                WHERE id = ? RETURNING kind, added_at
-                """)
-            // Reset after use: a statement left on a row holds a read snapshot open.
-            defer { update.reset() }
-            var events: [TaskEvent] = []
-            for change in updates {
-                update.reset()
-                try update.bind(change.status.rawValue, at: 1)
-                try update.bind(Int64(change.terminal ? 1 : 0), at: 2)
-                try update.bind(change.runID, at: 3)
-                try update.bind(change.reason, at: 4)
-                try update.bind(change.message, at: 5)
-                try update.bind(Int64(change.checks), at: 6)
-                try update.bind(Int64(change.failures), at: 7)
-                try update.bind(Int64(change.notFoundStreak), at: 8)
-                try update.bind(change.checkedAt.rawValue, at: 9)
-                try update.bind(change.nextCheckAt?.rawValue, at: 10)
-                try update.bind(Int64(change.changed ? 1 : 0), at: 11)
-                try update.bind(now.rawValue, at: 12)
-                try update.bind(change.rowID, at: 13)
-                guard try update.step() else { continue }
-                let kind = update.string(0)
-                let addedAt = Timestamp(milliseconds: update.int64(1))
-                try update.run()
-                guard change.changed else { continue }
-                let task = TrackedTask(
-                    taskID: change.taskID, kind: kind, status: change.status, terminal: change.terminal,
-                    runID: change.runID, reason: change.reason, message: change.message, checks: change.checks,
-                    addedAt: addedAt, updatedAt: now, checkedAt: change.checkedAt, nextCheckAt: change.nextCheckAt)
-                events.append(try recordEvent(task, at: now))
+                UPDATE tasks SET status = :status, terminal = :terminal, run_id = :run_id, reason = :reason,
+                    message = :message, checks = :checks, failures = :failures, not_found = :not_found,
+                    checked_at = :checked_at, next_check_at = :next_check_at,
+                    updated_at = CASE WHEN :changed THEN :now ELSE updated_at END
+                WHERE id = :id RETURNING \(TrackedTask.columns)
+                """
+            ) { update in
+                var events: [TaskEvent] = []
+                for change in updates {
+                    update.reset()
+                    try update.bind([
+                        ":status": .text(change.status.rawValue), ":terminal": SQLiteValue(change.terminal),
+                        ":run_id": SQLiteValue(change.runID), ":reason": SQLiteValue(change.reason),
+                        ":message": SQLiteValue(change.message), ":checks": SQLiteValue(change.checks),
+                        ":failures": SQLiteValue(change.failures), ":not_found": SQLiteValue(change.notFoundStreak),
+                        ":checked_at": .integer(change.checkedAt.rawValue),
+                        ":next_check_at": SQLiteValue(change.nextCheckAt?.rawValue),
+                        ":changed": SQLiteValue(change.changed), ":now": .integer(now.rawValue),
+                        ":id": .integer(change.rowID),
+                    ])
+                    guard try update.step() else { continue }
+                    let task = TrackedTask(row: update)
+                    try update.run()
+                    if change.changed { events.append(try recordEvent(task, at: now)) }
+                }
+                return events
             }
-            return events
         }
+        hub.publish(events)
+        return events
     }
 
     // MARK: Events
 
     private func recordEvent(_ task: TrackedTask, at now: Timestamp) throws -> TaskEvent {
-        let insert = try db.cached(
+        try db.withStatement(
             """
             INSERT INTO events (at, task_id, kind, status, terminal, run_id, reason, message, checks, added_at, checked_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        // Reset after use: a statement left on a row holds a read snapshot open.
-        defer { insert.reset() }
-        try insert.bind(now.rawValue, at: 1)
-        try insert.bind(task.taskID, at: 2)
-        try insert.bind(task.kind, at: 3)
-        try insert.bind(task.status.rawValue, at: 4)
-        try insert.bind(Int64(task.terminal ? 1 : 0), at: 5)
-        try insert.bind(task.runID, at: 6)
-        try insert.bind(task.reason, at: 7)
-        try insert.bind(task.message, at: 8)
-        try insert.bind(Int64(task.checks), at: 9)
-        try insert.bind(task.addedAt?.rawValue, at: 10)
-        try insert.bind(task.checkedAt?.rawValue, at: 11)
-        try insert.run()
+            VALUES (:at, :task_id, :kind, :status, :terminal, :run_id, :reason, :message, :checks, :added_at, :checked_at)
+            """
+        ) { insert in
+            try insert.bind([
+                ":at": .integer(now.rawValue), ":task_id": .text(task.taskID), ":kind": .text(task.kind),
+                ":status": .text(task.status.rawValue), ":terminal": SQLiteValue(task.terminal),
+                ":run_id": SQLiteValue(task.runID), ":reason": SQLiteValue(task.reason),
+                ":message": SQLiteValue(task.message), ":checks": SQLiteValue(task.checks),
+                ":added_at": SQLiteValue(task.addedAt?.rawValue), ":checked_at": SQLiteValue(task.checkedAt?.rawValue),
+            ])
+            try insert.run()
+        }
         return TaskEvent(seq: db.lastInsertRowID, task: task)
     }
 
     /// Deletes events recorded before `cutoff`; returns how many.
     @discardableResult
     public func pruneEvents(before cutoff: Timestamp) throws -> Int {
-        let delete = try db.cached("DELETE FROM events WHERE at < ?")
-        // Reset after use: a statement left on a row holds a read snapshot open.
-        defer { delete.reset() }
-        try delete.bind(cutoff.rawValue, at: 1)
-        try delete.run()
-        return db.changes
+        try db.withStatement("DELETE FROM events WHERE at < :cutoff") { delete in
+            try delete.bind([":cutoff": .integer(cutoff.rawValue)])
+            try delete.run()
+            return db.changes
+        }
     }
 }

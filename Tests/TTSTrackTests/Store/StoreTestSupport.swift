@@ -30,6 +30,6 @@ extension TaskStore {
     ) async throws -> (
         added: Int, existing: Int
     ) {
-        try await add(ids, kind: "tts", now: now) { _ in dueAt }
+        try await add(ids, kind: "tts", now: now, firstChecks: ids.map { _ in dueAt })
     }
 }

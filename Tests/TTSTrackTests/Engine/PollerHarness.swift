@@ -1,5 +1,6 @@
 import CambSimulator
 import Logging
+import Synchronization
 import TTSTrack
 import TTSTrackTestSupport
 
@@ -8,9 +9,8 @@ final class PollerHarness: Sendable {
     let simulator: CambSimulator
     let store: TaskStore
     let client: CambClient
-    let hub = ChangeHub()
     let scheduler: Scheduler
-    private let runner: Task<Void, Never>
+    private let runner = Mutex<Task<Void, Never>?>(nil)
 
     /// Fast polling by default: checks 50 ms apart, no jitter, no rate limit.
     static func fastPolicy() -> PollPolicy {
@@ -27,7 +27,7 @@ final class PollerHarness: Sendable {
 
     init(
         policy: PollPolicy = PollerHarness.fastPolicy(), timeout: Double = 5, apiKey: String = "sim-key",
-        defaultBehavior: CambSimulator.DefaultBehavior = .alwaysPending
+        defaultBehavior: CambSimulator.DefaultBehavior = .alwaysPending, startPolling: Bool = true
     ) async throws {
         simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: defaultBehavior)
         try await simulator.start()
@@ -36,13 +36,21 @@ final class PollerHarness: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         scheduler = Scheduler(
-            store: store, checker: client, hub: hub, policy: policy, tickInterval: .milliseconds(20), logger: logger)
-        let scheduler = self.scheduler
-        runner = Task { await scheduler.run(grace: .seconds(1)) }
+            store: store, checker: client, policy: policy, tickInterval: .milliseconds(20), logger: logger)
+        if startPolling { start() }
     }
 
+    /// Starts the scheduler (once).
+    func start() {
+        let scheduler = self.scheduler
+        runner.withLock { runner in
+            if runner == nil { runner = Task { await scheduler.run(grace: .seconds(1)) } }
+        }
+    }
+
+    /// Adds the ids as the daemon does, through the scheduler, which places their first checks.
     func add(_ ids: [String], kind: String = "tts") async throws {
-        _ = try await store.add(ids, kind: kind, now: .now()) { _ in .now() }
+        _ = try await scheduler.add(ids, kind: kind)
     }
 
     func task(_ id: String) async throws -> TrackedTask {
@@ -56,8 +64,9 @@ final class PollerHarness: Sendable {
     }
 
     func stop() async throws {
-        runner.cancel()
-        await runner.value
+        let runner = self.runner.withLock { $0 }
+        runner?.cancel()
+        await runner?.value
         try await client.shutdown()
         try await simulator.shutdown()
     }

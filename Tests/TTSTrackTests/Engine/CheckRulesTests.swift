@@ -47,12 +47,13 @@ import Testing
             name: "an answer resets the 404 streak", notFoundStreak: 2, outcome: .report(.init(status: "PENDING")),
             status: "PENDING", streakAfter: 0),
         Row(
-            name: "5xx is a failed check", outcome: .failed("HTTP 503", transport: false), status: "PENDING",
+            name: "5xx is a failed check", outcome: .failed(.httpStatus(503)), status: "PENDING",
             failures: 1),
         Row(
-            name: "timeout is a failed check", outcome: .failed("timed out", transport: true), status: "PENDING",
+            name: "timeout is a failed check", outcome: .failed(.transport(TransportError(.timeout, host: "api"))),
+            status: "PENDING",
             failures: 1),
-        Row(name: "401 leaves the task alone", outcome: .unauthorized("401"), status: nil),
+        Row(name: "401 leaves the task alone", outcome: .unauthorized(.refused(status: 401)), status: nil),
         Row(name: "429 leaves the task alone", outcome: .rateLimited(retryAfter: 3), status: nil),
         Row(name: "cancelled leaves the task alone", outcome: .cancelled, status: nil),
         Row(
@@ -61,7 +62,7 @@ import Testing
             status: "EXPIRED", terminal: true, changed: true),
         Row(
             name: "a failed check after give_up_after is EXPIRED", ageSeconds: 101,
-            outcome: .failed("HTTP 500", transport: false), status: "EXPIRED", terminal: true, failures: 1,
+            outcome: .failed(.httpStatus(500)), status: "EXPIRED", terminal: true, failures: 1,
             changed: true),
         Row(
             name: "terminal at the deadline is not EXPIRED", ageSeconds: 101,

@@ -1,4 +1,7 @@
-/// The rules of contract §1–§2 in one place: what one check's outcome does to a task.
+/// What one check's outcome does to a task, in one place: a 200 stores the status verbatim,
+/// `poll.not_found_after` 404s in a row make NOT_FOUND, a task still not terminal
+/// `poll.give_up_after` seconds after it was added becomes EXPIRED, and answers about the daemon
+/// (bad key, rate limit) leave the task exactly as it was.
 public enum CheckRules {
     /// The task's new state after `outcome`, or `nil` when the outcome is about the daemon
     /// (bad key, rate limit) or was abandoned, and the task is left exactly as it was.
@@ -41,13 +44,10 @@ public enum CheckRules {
             status = .expired
             terminal = true
         }
-        var nextCheckAt: Timestamp?
-        if !terminal {
-            let gap = Backoff.jittered(
-                Backoff.interval(afterChecks: checks, policy: policy), policy: policy, using: &random)
-            // The last check falls on the deadline, so EXPIRED is decided on time.
-            nextCheckAt = min(now.adding(seconds: gap), max(deadline, now))
-        }
+        let nextCheckAt =
+            terminal
+            ? nil
+            : Schedule.nextCheck(afterChecks: checks, at: now, addedAt: task.addedAt, policy: policy, using: &random)
         let changed = status != task.status || runID != task.runID || reason != task.reason || message != task.message
         return TaskUpdate(
             rowID: task.rowID, taskID: task.taskID, status: status, terminal: terminal, runID: runID, reason: reason,

@@ -256,10 +256,11 @@ import Testing
     @Test func oldestDueTasksGoFirst() async throws {
         var policy = PollerHarness.fastPolicy()
         policy.concurrency = 1
-        let harness = try await PollerHarness(policy: policy)
+        let harness = try await PollerHarness(policy: policy, startPolling: false)
         let now = Timestamp.now()
-        _ = try await harness.store.add(["newer"], kind: "tts", now: now) { _ in now.adding(seconds: -1) }
-        _ = try await harness.store.add(["older"], kind: "tts", now: now) { _ in now.adding(seconds: -5) }
+        _ = try await harness.store.add(["newer"], kind: "tts", now: now, firstChecks: [now.adding(seconds: -1)])
+        _ = try await harness.store.add(["older"], kind: "tts", now: now, firstChecks: [now.adding(seconds: -5)])
+        harness.start()
         try await eventually { harness.simulator.totalRequests() >= 2 }
         #expect(harness.simulator.recordedRequests().prefix(2).map(\.taskID) == ["older", "newer"])
         try await harness.stop()

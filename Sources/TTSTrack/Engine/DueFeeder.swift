@@ -1,0 +1,74 @@
+import DequeModule
+
+/// Hands out due tasks in due order, each at most once until its result is written: reads the
+/// store in batches after a cursor, and keeps the claims.
+///
+/// A task stays *claimed* from the moment it is read as due until its result is committed (or
+/// it is released with nothing to write), so it is never checked twice at once. Tasks handed
+/// out keep their old due time until their results commit, so they all lie before the cursor
+/// and the next batch need not read past them; a task re-scheduled by a result lands after it.
+struct DueFeeder: Sendable {
+    /// What to read from the store next.
+    struct Read: Sendable, Equatable {
+        var limit: Int
+        var after: DueTask.Cursor?
+        var excluding: Set<String>
+    }
+
+    private var ready = Deque<DueTask>()
+    private var claimed = Set<String>()
+    /// Where the last full batch ended; nil after a short batch (the due set was read to its
+    /// end), so the next read starts over from the oldest due.
+    private var cursor: DueTask.Cursor?
+    /// When the cursor last started over. It does so at least every second, so a task that
+    /// lands before it anyway (a cancelled check, a clock stepped back) waits a second at most.
+    private var cursorStartedAt: ContinuousClock.Instant?
+    /// False after a short read: nothing more is due until time passes or results are written.
+    private(set) var mayHaveDue = true
+
+    var readyCount: Int { ready.count }
+    var claimedCount: Int { claimed.count }
+
+    /// True when a read is worth making: few tasks ready, and more may be due.
+    func wantsRead(batchSize: Int) -> Bool {
+        mayHaveDue && ready.count < max(1, batchSize / 2)
+    }
+
+    /// The next read; starts over from the oldest due at least every second.
+    mutating func nextRead(limit: Int, now: ContinuousClock.Instant) -> Read {
+        if let started = cursorStartedAt, now - started >= .seconds(1) { cursor = nil }
+        if cursor == nil { cursorStartedAt = now }
+        return Read(limit: limit, after: cursor, excluding: claimed)
+    }
+
+    /// Takes what a read returned: claims it and queues it behind what is ready.
+    mutating func accept(_ due: [DueTask], of read: Read) {
+        for task in due where claimed.insert(task.taskID).inserted {
+            ready.append(task)
+        }
+        cursor = due.count >= read.limit ? due.last?.cursor : nil
+        mayHaveDue = due.count >= read.limit
+    }
+
+    /// A read failed: nothing more is read before time passes.
+    mutating func readFailed() {
+        mayHaveDue = false
+    }
+
+    /// Time passed (a tick), or results were written: more may be due.
+    mutating func mayHaveMore() {
+        mayHaveDue = true
+    }
+
+    /// The oldest due task that is ready.
+    mutating func take() -> DueTask? {
+        ready.popFirst()
+    }
+
+    var hasReady: Bool { !ready.isEmpty }
+
+    /// The task's result is committed, or there was nothing to write: it may be handed out again.
+    mutating func release(_ taskID: String) {
+        claimed.remove(taskID)
+    }
+}
