@@ -14,10 +14,16 @@ public enum ProcFS {
 
     /// A value of `/proc/PID/status` in kB (`VmRSS`, `VmHWM`).
     public static func statusKiB(pid: Int32, key: String) -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        statusValue(path: "/proc/\(pid)/status", key: key)
+    }
+
+    /// The number after `key:` in a `status` file (`/proc/PID/status`,
+    /// `/proc/PID/task/TID/status`), whatever unit follows it.
+    public static func statusValue(path: String, key: String) -> Double? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            if parts.count >= 2, let value = Double(parts[1].trimmingCharacters(in: .whitespaces)) { return value }
+            let parts = line.dropFirst(key.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if let first = parts.first, let value = Double(first) { return value }
         }
         return nil
     }

@@ -28,6 +28,8 @@ public actor Scheduler {
         case running
         /// Graceful shutdown: no new checks; those in flight get until the deadline.
         case draining(until: ContinuousClock.Instant)
+        /// The loop has ended: what is still in flight is being cancelled.
+        case stopped
     }
 
     private let store: TaskStore
@@ -135,6 +137,7 @@ public actor Scheduler {
                 self.shutdownRequested.store(true, ordering: .relaxed)
                 self.heartbeat.wakeNow()
             }
+            phase = .stopped
             heartbeat.finish()
             group.cancelAll()
         }
@@ -177,7 +180,7 @@ public actor Scheduler {
                 feeder.mayHaveMore()
             }
         }
-        if case .running = phase, pool.mayContinue, feeder.hasReady, !writer.isFull,
+        if case .running = phase, !Task.isCancelled, pool.mayContinue, feeder.hasReady, !writer.isFull,
             case .admit = gate.admit(now: now)
         {
             return feeder.take()

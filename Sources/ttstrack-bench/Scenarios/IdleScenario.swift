@@ -1,30 +1,53 @@
 import Foundation
 
-/// `idle`: the daemon holding `tasks` ids with nothing due for an hour; its CPU over the window.
+/// `idle`: wake-ups and CPU of a daemon with nothing to do: first with nothing tracked, then
+/// holding `tasks` ids with nothing due for an hour. Wake-ups are the context switches of all
+/// its threads, from `/proc`.
 struct IdleScenario {
     let context: BenchContext
 
     func run() throws(BenchError) -> [BenchRow] {
         let directory = context.makeDirectory("idle")
-        Progress.log("starting ttstrackd (nothing due) with \(context.tasks) ids")
+        Progress.log("starting ttstrackd with an empty store")
         let daemon = try BenchDaemon(settings: .idle, directory: directory)
         defer { daemon.stop() }
         try daemon.waitUntilReady()
+        BenchContext.sleep(.seconds(1))
+        let empty = try measure(daemon, what: "nothing tracked")
         try daemon.add(BenchContext.taskIDs(context.tasks))
         BenchContext.sleep(.seconds(1))
-        Progress.log("measuring idle CPU for \(context.seconds) s")
+        let tracked = try measure(daemon, what: "\(context.tasks) tracked, none due")
+        let checks = try daemon.checksTotal(daemon.client())
+        let rss = try ProcessStats.residentMiB(pid: daemon.pid)
+        Progress.log("idle: \(checks) checks; RSS \(BenchTable.format(rss)) MiB")
+        return [
+            BenchRow(
+                figure: "idle wake-ups/s (context switches, all threads), nothing tracked", value: empty.wakeUps,
+                target: .atMost(1), decimals: 2),
+            BenchRow(
+                figure: "idle wake-ups/s, \(context.tasks) tracked, none due for an hour", value: tracked.wakeUps,
+                target: .atMost(1), decimals: 2),
+            BenchRow(
+                figure: "idle daemon CPU (% of a core), \(context.tasks) tracked", value: tracked.percentOfCore,
+                target: .below(1), decimals: 2),
+        ]
+    }
+
+    private struct Measurement {
+        var wakeUps: Double
+        var percentOfCore: Double
+    }
+
+    private func measure(_ daemon: BenchDaemon, what: String) throws(BenchError) -> Measurement {
+        Progress.log("measuring idle wake-ups and CPU for \(context.seconds) s (\(what))")
+        let switches = try ProcessStats.contextSwitches(pid: daemon.pid)
         let cpu = try CPUSampler(pid: daemon.pid)
         BenchContext.sleep(context.window)
         let sample = try cpu.sample()
-        let checks = try daemon.checksTotal(daemon.client())
-        let rss = try ProcessStats.residentMiB(pid: daemon.pid)
+        let wakeUps = Double(try ProcessStats.contextSwitches(pid: daemon.pid) - switches) / sample.wallSeconds
         Progress.log(
-            "idle: \(BenchTable.format(sample.cpuSeconds * 1000)) ms CPU in \(BenchTable.format(sample.wallSeconds)) s; "
-                + "\(checks) checks; RSS \(BenchTable.format(rss)) MiB")
-        return [
-            BenchRow(
-                figure: "idle daemon CPU (% of a core), \(context.tasks) tracked", value: sample.percentOfCore,
-                target: .below(1), decimals: 2)
-        ]
+            "idle (\(what)): \(BenchTable.format(wakeUps)) wake-ups/s, "
+                + "\(BenchTable.format(sample.cpuSeconds * 1000)) ms CPU in \(BenchTable.format(sample.wallSeconds)) s")
+        return Measurement(wakeUps: wakeUps, percentOfCore: sample.percentOfCore)
     }
 }
