@@ -1,3 +1,5 @@
+public import TTSTrackWire
+
 /// The rules of contract §1–§2 in one place: what one check's outcome does to a task.
 public enum CheckRules {
     /// The task's new state after `outcome`, or `nil` when the outcome is about the daemon

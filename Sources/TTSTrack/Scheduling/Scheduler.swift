@@ -1,5 +1,6 @@
 public import Logging
 import ServiceLifecycle
+import TTSTrackWire
 
 /// Polls the due tasks: a `DispatchSourceTimer` ticks (``TimerTicks``), and a pool of
 /// `poll.concurrency` workers takes due tasks, oldest due first, as the token bucket allows.
