@@ -1,7 +1,8 @@
 /// The events of one watch, as an `AsyncSequence`: iterate it with `for try await`. It ends
 /// with an error when the daemon goes away (``TrackerClientError/disconnected(path:)``) or
-/// cuts the watch off (``TrackerClientError/watchOverflow(max:)``); it never ends on its own
-/// otherwise. Dropping it, or leaving the loop, ends the watch.
+/// cuts the watch off (``TrackerClientError/watchOverflow(max:)``), and without one only when
+/// the daemon ends the call or the iterating task is cancelled. Dropping it, or leaving the
+/// loop, ends the watch and its connection.
 public struct TrackerEvents: AsyncSequence, Sendable {
     public typealias Element = TrackerEvent
     public typealias Failure = TrackerClientError
