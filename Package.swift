@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "camb-sim", targets: ["camb-sim"]),
         .executable(name: "ttstrack-bench", targets: ["ttstrack-bench"]),
         .library(name: "TTSTrack", targets: ["TTSTrack"]),
+        .library(name: "TTSTrackClient", targets: ["TTSTrackClient"]),
         .library(name: "CambSimulator", targets: ["CambSimulator"]),
     ],
     dependencies: [
@@ -33,10 +34,27 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // The Varlink wire both sides share: framing, JSON, the interface text, id rules.
+        .target(
+            name: "TTSTrackWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["io.ttstrack.Tracker.varlink"],
+            swiftSettings: strict
+        ),
+        // The async client library for Swift programs; the `ttstrack` CLI is built on it.
+        .target(
+            name: "TTSTrackClient",
+            dependencies: [
+                "TTSTrackWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "TTSTrack",
             dependencies: [
-                "CSQLite",
+                "TTSTrackWire", "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -48,7 +66,6 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
-            exclude: ["Control/io.ttstrack.Tracker.varlink"],
             swiftSettings: strict
         ),
         .target(
@@ -73,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "ttstrack",
             dependencies: [
-                "TTSTrack",
+                "TTSTrackClient", "TTSTrackWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -89,20 +106,30 @@ let package = Package(
         .executableTarget(
             name: "ttstrack-bench",
             dependencies: [
-                "TTSTrack", "CambSimulator", "TTSTrackTestSupport",
+                "TTSTrack", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "TTSTrackTestSupport",
-            dependencies: ["TTSTrack", "CambSimulator"],
+            dependencies: ["TTSTrackWire"],
             path: "Tests/TTSTrackTestSupport",
             swiftSettings: strict
         ),
         .testTarget(
+            name: "TTSTrackWireTests",
+            dependencies: ["TTSTrackWire"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TTSTrackClientTests",
+            dependencies: ["TTSTrackClient", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport", "ttstrackd"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "TTSTrackTests",
-            dependencies: ["TTSTrack", "CambSimulator", "TTSTrackTestSupport"],
+            dependencies: ["TTSTrack", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -112,12 +139,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ttstrackdTests",
-            dependencies: ["TTSTrack", "CambSimulator", "TTSTrackTestSupport", "ttstrackd"],
+            dependencies: ["TTSTrack", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport", "ttstrackd"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ttstrackTests",
-            dependencies: ["TTSTrack", "CambSimulator", "TTSTrackTestSupport", "ttstrackd", "ttstrack"],
+            dependencies: [
+                "TTSTrack", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport", "ttstrackd", "ttstrack",
+            ],
             swiftSettings: strict
         ),
     ]

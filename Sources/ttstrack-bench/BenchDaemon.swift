@@ -1,6 +1,7 @@
 import Foundation
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 
 #if canImport(Glibc)
 import Glibc

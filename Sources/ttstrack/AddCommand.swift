@@ -1,10 +1,11 @@
 import ArgumentParser
-import TTSTrack
+import TTSTrackClient
+import TTSTrackWire
 
 /// `ttstrack add ID…`: hands ids to the daemon. Ids from standard input go in batches of
 /// 10,000 per `Add` call, so a million ids work in bounded memory and well under the
 /// daemon's per-call limit; each reply means that batch is committed.
-struct AddCommand: ParsableCommand {
+struct AddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Start tracking task ids.",
@@ -30,19 +31,18 @@ struct AddCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let input = try IDInput(arguments: taskIDs.ids)
-        let connection = try options.connect()
-        var added: Int64 = 0
-        var existing: Int64 = 0
-        var parameters: [String: JSONValue] = [:]
-        if let kind { parameters["kind"] = .string(kind) }
+        let connection = try await options.connect()
+        var added = 0
+        var existing = 0
         do {
-            try input.forEachBatch { batch throws(CLIError) in
-                parameters["ids"] = .array(batch.map(JSONValue.string))
-                let reply = try connection.call("Add", parameters)
-                added += reply.int("added") ?? 0
-                existing += reply.int("existing") ?? 0
+            try await input.forEachBatch { batch throws(CLIError) in
+                let counts = try await connection.run { client throws(TrackerClientError) in
+                    try await client.add(batch, kind: kind)
+                }
+                added += counts.added
+                existing += counts.existing
             }
         } catch {
             // Earlier batches are committed; say so, since re-running is harmless but the
@@ -52,7 +52,7 @@ struct AddCommand: ParsableCommand {
         }
         let output = TextOutput.standardOutput()
         if options.json {
-            output.line(JSONValue.object(["added": .int(added), "existing": .int(existing)]).jsonText)
+            output.line(JSONValue.object(["added": .int(Int64(added)), "existing": .int(Int64(existing))]).jsonText)
         } else {
             output.line("added \(added), already tracked \(existing)")
         }

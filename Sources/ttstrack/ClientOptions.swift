@@ -1,11 +1,5 @@
 import ArgumentParser
-import TTSTrack
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import TTSTrackClient
 
 /// The options every subcommand takes: where the daemon is and how to print. Kept in one
 /// option group so `--socket` and `--json` mean the same everywhere.
@@ -24,26 +18,15 @@ struct ClientOptions: ParsableArguments {
         if let socket, socket.isEmpty { throw ValidationError("--socket needs a path") }
     }
 
-    /// The socket to use, as `ttstrackd` finds it (contract §3): `--socket`, else
-    /// `$TTSTRACK_SOCKET`, else `DefaultPaths.socket`. A user's default path that does not
-    /// exist falls back to the system daemon's `/run/ttstrack/io.ttstrack.Tracker` when that
-    /// one does, so an ordinary user reaches a daemon run by systemd without any flag.
-    func socketPath(environment: [String: String] = ProcessEnvironment.current()) -> String {
-        if let socket { return socket }
-        if let path = environment["TTSTRACK_SOCKET"], !path.isEmpty { return path }
-        let preferred = DefaultPaths.socket(environment: environment)
-        let system = DefaultPaths.socket(environment: [:], uid: 0)
-        if preferred != system && !Self.exists(preferred) && Self.exists(system) { return system }
-        return preferred
+    /// The socket to use (contract §3): `--socket`, else `TrackerClient.defaultSocketPath`
+    /// (`$TTSTRACK_SOCKET`, else the daemon's default path, falling back to the system
+    /// daemon's when only that one exists).
+    func socketPath(environment: [String: String]? = nil) -> String {
+        socket ?? TrackerClient.defaultSocketPath(environment: environment)
     }
 
     /// A connection to the daemon, or `CLIError.unavailable` naming the path tried.
-    func connect() throws(CLIError) -> TrackerConnection {
-        try TrackerConnection(path: socketPath())
-    }
-
-    private static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
+    func connect() async throws(CLIError) -> TrackerConnection {
+        try await TrackerConnection.connect(path: socketPath())
     }
 }

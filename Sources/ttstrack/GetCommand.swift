@@ -1,9 +1,10 @@
 import ArgumentParser
-import TTSTrack
+import TTSTrackClient
+import TTSTrackWire
 
 /// `ttstrack get ID…`: the tasks as the daemon last saw them, in the order given. An unknown id
 /// is shown as UNTRACKED, not as an error, so a script can look up many ids in one go.
-struct GetCommand: ParsableCommand {
+struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Show tasks.",
@@ -13,20 +14,20 @@ struct GetCommand: ParsableCommand {
 
     @OptionGroup var taskIDs: TaskIDArguments
 
-    func run() throws {
+    func run() async throws {
         let input = try IDInput(arguments: taskIDs.ids)
-        let connection = try options.connect()
-        var tasks: [JSONValue] = []
-        try input.forEachBatch { batch throws(CLIError) in
-            let reply = try connection.call("Get", ["ids": .array(batch.map(JSONValue.string))])
-            tasks.append(contentsOf: reply.array("tasks"))
+        let connection = try await options.connect()
+        var tasks: [TrackerTask] = []
+        try await input.forEachBatch { batch throws(CLIError) in
+            let got = try await connection.run { client throws(TrackerClientError) in try await client.get(batch) }
+            tasks.append(contentsOf: got)
         }
         let output = TextOutput.standardOutput()
         if options.json {
-            output.line(JSONValue.object(["tasks": .array(tasks)]).jsonText)
+            output.line(JSONValue.object(["tasks": .array(tasks.map(\.json))]).jsonText)
         } else {
             var table = TaskTable()
-            table.write(tasks.map(TaskInfo.init), now: .now(), to: output)
+            table.write(tasks, now: .now(), to: output)
         }
     }
 }

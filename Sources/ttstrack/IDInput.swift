@@ -1,4 +1,4 @@
-import TTSTrack
+import TTSTrackWire
 
 /// The task ids a command was given: its arguments, where `-` stands for standard input, one
 /// id per line. Every id is checked with `TaskID.problem` before it is sent, so a typo is bad
@@ -33,11 +33,13 @@ struct IDInput {
     /// Calls `body` with batches of at most `size` ids: the arguments first, then standard
     /// input. Blank lines and white space around an id are skipped. An invalid line stops the
     /// reading with a usage error naming the line; earlier batches have been handed out.
-    func forEachBatch(size: Int = batchSize, _ body: ([String]) throws(CLIError) -> Void) throws(CLIError) {
+    func forEachBatch(
+        size: Int = batchSize, _ body: ([String]) async throws(CLIError) -> Void
+    ) async throws(CLIError) {
         var start = 0
         while start < literal.count {
             let end = min(start + size, literal.count)
-            try body(Array(literal[start..<end]))
+            try await body(Array(literal[start..<end]))
             start = end
         }
         guard readsStandardInput else { return }
@@ -61,17 +63,17 @@ struct IDInput {
             }
             batch.append(id)
             if batch.count == size {
-                try body(batch)
+                try await body(batch)
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !batch.isEmpty { try body(batch) }
+        if !batch.isEmpty { try await body(batch) }
     }
 
     /// Every id at once, for calls that must see them together (`wait`, `watch`).
-    func all() throws(CLIError) -> [String] {
+    func all() async throws(CLIError) -> [String] {
         var ids: [String] = []
-        try forEachBatch { batch throws(CLIError) in ids.append(contentsOf: batch) }
+        try await forEachBatch { batch throws(CLIError) in ids.append(contentsOf: batch) }
         return ids
     }
 

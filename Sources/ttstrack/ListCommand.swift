@@ -1,10 +1,11 @@
 import ArgumentParser
-import TTSTrack
+import TTSTrackClient
+import TTSTrackWire
 
 /// `ttstrack list`: tracked tasks ordered by id, a page at a time through `List`'s
 /// `after`/`next` cursor. `--all` follows every page and prints as it goes, so listing a
 /// million tasks never holds them all in memory.
-struct ListCommand: ParsableCommand {
+struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List tracked tasks, ordered by task id.",
@@ -41,29 +42,30 @@ struct ListCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         if let after, let problem = TaskID.problem(with: after) {
             throw CLIError.usage("invalid --after \(TrackerConnection.quoted(after)): \(problem)")
         }
-        let connection = try options.connect()
+        let connection = try await options.connect()
         let output = TextOutput.standardOutput()
-        var parameters: [String: JSONValue] = [:]
-        if let status { parameters["status"] = .string(status) }
-        if let kind { parameters["kind"] = .string(kind) }
-        if let limit { parameters["limit"] = .int(Int64(limit)) }
-        if let after { parameters["after"] = .string(after) }
+        var cursor = after
+        let page = { (after: String?) async throws(CLIError) -> TrackerTaskPage in
+            try await connection.run { client throws(TrackerClientError) in
+                try await client.list(status: status, kind: kind, limit: limit, after: after)
+            }
+        }
 
         guard all else {
-            let reply = try connection.call("List", parameters)
+            let reply = try await page(cursor)
             if options.json {
-                output.line(reply.jsonText)
+                output.line(JSONValue.object(reply.reply).jsonText)
                 return
             }
-            let tasks = reply.array("tasks").map(TaskInfo.init)
+            let tasks = reply.tasks
             if tasks.isEmpty { output.line("no tasks") }
             var table = TaskTable()
             table.write(tasks, now: .now(), to: output)
-            if let next = reply.string("next") {
+            if let next = reply.next {
                 output.flush()
                 TextOutput.errorLine(
                     "ttstrack: more tasks follow; use --all, or --after \(TrackerConnection.quoted(next))")
@@ -77,20 +79,20 @@ struct ListCommand: ParsableCommand {
         var count = 0
         if options.json { output.append(#"{"next":null,"tasks":["#) }
         while true {
-            let reply = try connection.call("List", parameters)
-            let tasks = reply.array("tasks")
+            let reply = try await page(cursor)
+            let tasks = reply.tasks
             if options.json {
                 for task in tasks {
                     if count > 0 { output.append(",") }
-                    output.append(task.jsonText)
+                    output.append(task.json.jsonText)
                     count += 1
                 }
             } else {
-                table.write(tasks.map(TaskInfo.init), now: .now(), to: output)
+                table.write(tasks, now: .now(), to: output)
                 count += tasks.count
             }
-            guard let next = reply.string("next"), !tasks.isEmpty else { break }
-            parameters["after"] = .string(next)
+            guard let next = reply.next, !tasks.isEmpty else { break }
+            cursor = next
         }
         if options.json {
             output.line("]}")

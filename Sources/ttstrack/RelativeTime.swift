@@ -1,4 +1,4 @@
-import TTSTrack
+import TTSTrackWire
 
 /// Times as people read them in a table: "3 s ago", "2 min ago", "in 4 s". One unit, rounded
 /// down, so a column stays narrow; the exact RFC 3339 times are in `--json`.

@@ -1,9 +1,10 @@
 import ArgumentParser
-import TTSTrack
+import TTSTrackClient
+import TTSTrackWire
 
 /// `ttstrack remove ID…`: stop tracking and forget ids. Ids that were not tracked are counted,
 /// not refused, so removing twice is harmless.
-struct RemoveCommand: ParsableCommand {
+struct RemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
         abstract: "Stop tracking task ids and forget them.",
@@ -15,16 +16,17 @@ struct RemoveCommand: ParsableCommand {
 
     @OptionGroup var taskIDs: TaskIDArguments
 
-    func run() throws {
+    func run() async throws {
         let input = try IDInput(arguments: taskIDs.ids)
-        let connection = try options.connect()
-        var removed: Int64 = 0
-        var asked: Int64 = 0
+        let connection = try await options.connect()
+        var removed = 0
+        var asked = 0
         do {
-            try input.forEachBatch { batch throws(CLIError) in
-                let reply = try connection.call("Remove", ["ids": .array(batch.map(JSONValue.string))])
-                removed += reply.int("removed") ?? 0
-                asked += Int64(batch.count)
+            try await input.forEachBatch { batch throws(CLIError) in
+                removed += try await connection.run { client throws(TrackerClientError) in
+                    try await client.remove(batch)
+                }
+                asked += batch.count
             }
         } catch {
             guard asked > 0 else { throw error }
@@ -32,7 +34,7 @@ struct RemoveCommand: ParsableCommand {
         }
         let output = TextOutput.standardOutput()
         if options.json {
-            output.line(JSONValue.object(["removed": .int(removed)]).jsonText)
+            output.line(JSONValue.object(["removed": .int(Int64(removed))]).jsonText)
         } else {
             output.line("removed \(removed), not tracked \(max(0, asked - removed))")
         }

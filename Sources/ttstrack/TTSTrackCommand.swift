@@ -1,5 +1,5 @@
 import ArgumentParser
-import TTSTrack
+import TTSTrackWire
 
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +11,7 @@ import Musl
 /// exit statuses and the rule that an error is one plain line on standard error: usage errors
 /// found by ArgumentParser exit 64 without the usage dump, ``CLIError``s carry their status.
 @main
-struct TTSTrackCommand: ParsableCommand {
+struct TTSTrackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ttstrack",
         abstract: "Track CAMB.AI task ids with ttstrackd: add them, read back status and run_id.",
@@ -23,17 +23,21 @@ struct TTSTrackCommand: ParsableCommand {
             Exit status: 0 success; 1 the daemon refused a call, or (wait) a task ended other than \
             SUCCESS; 2 wait timed out; 64 bad usage; 69 the daemon cannot be reached.
             """,
-        version: TrackerService.version,
+        version: TTSTrackVersion.current,
         subcommands: [
             AddCommand.self, GetCommand.self, ListCommand.self, WaitCommand.self, WatchCommand.self,
             RemoveCommand.self, StatsCommand.self,
         ])
 
-    static func main() {
+    static func main() async {
         ProcessSignals.unblockTermination()
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
         } catch let error as CLIError {
             fail(error.message, status: error.exitCode)
         } catch let error as ExitCode {

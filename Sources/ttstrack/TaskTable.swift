@@ -1,4 +1,5 @@
-import TTSTrack
+import TTSTrackClient
+import TTSTrackWire
 
 /// Tasks as an aligned table, one row per task, for people; scripts use `--json`.
 ///
@@ -15,7 +16,7 @@ struct TaskTable {
     private var headerWritten = false
 
     /// Appends rows for `tasks` (and the header before the first ones).
-    mutating func write(_ tasks: [TaskInfo], now: Timestamp, to output: TextOutput) {
+    mutating func write(_ tasks: [TrackerTask], now: Timestamp, to output: TextOutput) {
         guard !tasks.isEmpty else { return }
         let rows = tasks.map { Self.cells(for: $0, now: now) }
         for row in rows {
@@ -29,7 +30,7 @@ struct TaskTable {
     }
 
     /// The cells of one row; "-" where there is nothing to show.
-    static func cells(for task: TaskInfo, now: Timestamp) -> [String] {
+    static func cells(for task: TrackerTask, now: Timestamp) -> [String] {
         let untracked = task.status == "UNTRACKED"
         var nextCheck = "-"
         if !task.terminal && !untracked, let next = task.nextCheckAt {

@@ -44,6 +44,7 @@ final class TextOutput {
         let failure = Self.writeAll(buffer, to: descriptor)
         buffer.removeAll(keepingCapacity: true)
         if let failure {
+            if failure == EPIPE { ProcessSignals.dieOfClosedPipe() }
             Self.errorLine("ttstrack: cannot write output: \(String(cString: strerror(failure)))")
             TTSTrackCommand.terminate(1)
         }

@@ -1,81 +1,65 @@
-import TTSTrack
+import TTSTrackClient
+import TTSTrackWire
 
-/// One connection to `ttstrackd`'s `io.ttstrack.Tracker` interface: the library's blocking
-/// ``VarlinkClient`` with its errors turned into ``CLIError``s and their exit statuses.
-final class TrackerConnection {
-    private let client: VarlinkClient
-    let path: String
+/// The CLI's connection to `ttstrackd`: a ``TrackerClient`` whose failures become
+/// ``CLIError``s with the contract's exit statuses and one line of text each.
+struct TrackerConnection {
+    let client: TrackerClient
+    var path: String { client.socketPath }
 
-    init(path: String) throws(CLIError) {
-        self.path = path
+    /// Connects, or fails with `CLIError.unavailable` naming the path tried.
+    static func connect(path: String) async throws(CLIError) -> TrackerConnection {
         do {
-            client = try VarlinkClient(path: path)
+            return TrackerConnection(client: try await TrackerClient.connect(to: path))
+        } catch {
+            throw translate(error, path: path)
+        }
+    }
+
+    /// Runs one call of the client, with its failure translated.
+    func run<Result>(
+        _ body: (TrackerClient) async throws(TrackerClientError) -> Result
+    ) async throws(CLIError) -> Result {
+        do {
+            return try await body(client)
         } catch {
             throw Self.translate(error, path: path)
         }
     }
 
-    /// Calls `io.ttstrack.Tracker.<method>` and returns the reply's parameters.
-    func call(_ method: String, _ parameters: [String: JSONValue] = [:]) throws(CLIError) -> ReplyFields {
-        do {
-            return ReplyFields(try client.call("io.ttstrack.Tracker.\(method)", parameters))
-        } catch {
-            throw Self.translate(error, path: path)
-        }
-    }
-
-    /// Sends a call with `more`; read its replies with ``nextReply()``.
-    func start(_ method: String, _ parameters: [String: JSONValue] = [:]) throws(CLIError) {
-        do {
-            try client.send("io.ttstrack.Tracker.\(method)", parameters, more: true)
-        } catch {
-            throw Self.translate(error, path: path)
-        }
-    }
-
-    /// The next reply of a call started with ``start(_:_:)``; an error reply is thrown.
-    func nextReply() throws(CLIError) -> (parameters: ReplyFields, continues: Bool) {
-        let reply: VarlinkClient.Reply
-        do {
-            reply = try client.receive()
-        } catch {
-            throw Self.translate(error, path: path)
-        }
-        if let error = reply.error { throw .failed(Self.describe(error)) }
-        return (ReplyFields(reply.parameters), reply.continues)
-    }
-
-    static func translate(_ error: VarlinkClient.ClientError, path: String) -> CLIError {
+    static func translate(_ error: TrackerClientError, path: String) -> CLIError {
         switch error {
-        case .unreachable:
+        case .unreachable, .disconnected:
             .unavailable(error.description)
-        case .closed:
-            .unavailable("ttstrackd at \(path) closed the connection")
-        case .protocolError(let text):
+        case .invalidReply(let text):
             .failed("unexpected reply from \(path): \(text)")
-        case .remote(let remote):
-            .failed(describe(remote))
+        default:
+            .failed(describe(error))
         }
     }
 
     /// `io.ttstrack.Tracker.InvalidTaskId: task_id "a/b": contains '/'; …`: the error's name,
     /// then its parameters in words for the errors of the interface, as `key=value` otherwise.
-    static func describe(_ error: VarlinkError) -> String {
-        let fields = ReplyFields(error.parameters)
+    static func describe(_ error: TrackerClientError) -> String {
         let detail: String
-        switch error.name {
-        case "io.ttstrack.Tracker.InvalidTaskId":
-            detail = "task_id \(quoted(fields.string("task_id") ?? "")): \(fields.string("reason") ?? "invalid")"
-        case "io.ttstrack.Tracker.TooManyIds":
-            detail = "at most \(fields.int("max").map(String.init) ?? "?") ids in one call"
-        case "io.ttstrack.Tracker.UnknownKind":
-            detail = "kind \(quoted(fields.string("kind") ?? "")); known kinds: \(TaskKind.all.joined(separator: ", "))"
-        default:
-            detail = error.parameters.keys.sorted()
-                .map { "\($0)=\(error.parameters[$0]!.jsonText)" }
-                .joined(separator: " ")
+        switch error {
+        case .invalidTaskID(let id, let reason):
+            detail = "task_id \(quoted(id)): \(reason)"
+        case .tooManyIDs(let max):
+            detail = "at most \(max) ids in one call"
+        case .unknownKind(let kind):
+            detail = "kind \(quoted(kind)); known kinds: \(TaskKind.all.joined(separator: ", "))"
+        case .storeUnavailable(let reason):
+            detail = "reason=\(quoted(reason))"
+        case .watchOverflow(let max):
+            detail = "max=\(max)"
+        case .refused(_, let parameters):
+            detail = parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: " ")
+        case .unreachable, .disconnected, .invalidReply:
+            return error.description
         }
-        return detail.isEmpty ? error.name : "\(error.name): \(detail)"
+        let name = error.errorName ?? ""
+        return detail.isEmpty ? name : "\(name): \(detail)"
     }
 
     /// A value in double quotes with JSON escapes, so control characters stay visible.

@@ -1,10 +1,11 @@
 import ArgumentParser
-import TTSTrack
+import TTSTrackClient
+import TTSTrackWire
 
 /// `ttstrack wait ID…`: blocks in one `Wait` call until every task is terminal (or untracked),
 /// then shows them. The exit status is the verdict scripts branch on: 0 only when every
 /// task ended in SUCCESS, 1 when one ended otherwise, 2 when `--timeout` ran out first.
-struct WaitCommand: ParsableCommand {
+struct WaitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wait",
         abstract: "Wait until tasks finish; exit 0 only if all succeeded.",
@@ -30,28 +31,29 @@ struct WaitCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let input = try IDInput(arguments: taskIDs.ids)
-        let connection = try options.connect()
-        let list = try input.all()
+        let connection = try await options.connect()
+        let list = try await input.all()
         guard !list.isEmpty else { throw CLIError.usage("no task ids on standard input") }
-        var parameters: [String: JSONValue] = ["ids": .array(list.map(JSONValue.string))]
         // A timeout beyond Self.longestTimeout is sent as none at all: the same wait in
         // practice, and ttstrackd 0.1.0 traps converting a timeout over ~9.2e15 s to Int64.
-        if let timeout, timeout <= Self.longestTimeout { parameters["timeout"] = .double(timeout) }
-        let reply = try connection.call("Wait", parameters)
-        let tasks = reply.array("tasks").map(TaskInfo.init)
+        let limit = timeout.flatMap { $0 <= Self.longestTimeout ? Duration.seconds($0) : nil }
+        let reply = try await connection.run { client throws(TrackerClientError) in
+            try await client.wait(ids: list, timeout: limit)
+        }
+        let tasks = reply.tasks
         let output = TextOutput.standardOutput()
         if options.json {
-            output.line(reply.jsonText)
+            output.line(JSONValue.object(reply.reply).jsonText)
         } else {
             var table = TaskTable()
             table.write(tasks, now: .now(), to: output)
         }
         output.flush()
 
-        if reply.bool("done") != true {
-            let open = tasks.filter { !$0.terminal && $0.status != "UNTRACKED" }.count
+        if !reply.done {
+            let open = tasks.filter { !$0.terminal && !$0.isUntracked }.count
             TextOutput.errorLine("ttstrack: timed out: \(open) of \(tasks.count) tasks not finished")
             throw ExitCode(2)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import TTSTrack
+import TTSTrackClient
+import TTSTrackWire
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Musl
 /// `ttstrack watch [ID…]`: follows status changes as they happen, one line per event, until
 /// interrupted. Each line is flushed at once, so `ttstrack watch --json | consumer` sees an
 /// event when the daemon records it.
-struct WatchCommand: ParsableCommand {
+struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Print status changes as they happen (of the ids given, or of all tasks).",
@@ -33,36 +34,36 @@ struct WatchCommand: ParsableCommand {
         if let since, since < 0 { throw ValidationError("--since must be 0 or more") }
     }
 
-    func run() throws {
+    func run() async throws {
         let input = try IDInput(arguments: ids)
-        let connection = try options.connect()
-        var parameters: [String: JSONValue] = [:]
+        let connection = try await options.connect()
+        var only: [String]?
         if !ids.isEmpty {
-            let list = try input.all()
+            let list = try await input.all()
             guard !list.isEmpty else { throw CLIError.usage("no task ids on standard input") }
-            parameters["ids"] = .array(list.map(JSONValue.string))
+            only = list
         }
-        if let since { parameters["since"] = .int(since) }
-        try connection.start("Watch", parameters)
+        let events = try await connection.run { client throws(TrackerClientError) in
+            try await client.watch(ids: only, since: since)
+        }
         let output = TextOutput.standardOutput()
-        while true {
-            let (reply, continues) = try connection.nextReply()
-            if let event = reply["event"] {
-                output.line(options.json ? event.jsonText : Self.describe(event))
+        do throws(TrackerClientError) {
+            for try await event in events {
+                output.line(options.json ? event.json.jsonText : Self.describe(event))
                 output.flush()
             }
-            if !continues { return }
+        } catch {
+            throw TrackerConnection.translate(error, path: connection.path)
         }
     }
 
     /// `11:06:20  #12  task-1  tts  SUCCESS  run_id 4711`, with the reason and message of a
     /// failure at the end; the time is when the daemon recorded the change, in local time.
-    static func describe(_ event: JSONValue) -> String {
-        let fields = ReplyFields(event)
-        let task = TaskInfo(fields["task"] ?? .null)
+    static func describe(_ event: TrackerEvent) -> String {
+        let task = event.task
         var parts = [
             clock(task.updatedAt ?? .now()),
-            "#\(fields.int("seq").map(String.init) ?? "?")",
+            "#\(event.json["seq"]?.integerValue.map(String.init) ?? "?")",
             task.taskID,
             task.kind.isEmpty ? "-" : task.kind,
             task.status,

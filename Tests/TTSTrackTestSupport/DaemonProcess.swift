@@ -1,5 +1,5 @@
 public import Foundation
-public import TTSTrack
+import TTSTrackWire
 
 #if canImport(Glibc)
 import Glibc
@@ -110,7 +110,7 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 
     /// A new connection.
-    public func client() throws -> VarlinkClient {
+    package func client() throws -> VarlinkClient {
         try VarlinkClient(path: socketPath)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TTSTrack
+import TTSTrackWire
 
 #if canImport(Glibc)
 import Glibc

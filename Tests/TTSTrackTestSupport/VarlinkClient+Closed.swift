@@ -1,8 +1,6 @@
-public import TTSTrack
-
 extension VarlinkClient {
     /// True when the daemon closes the connection instead of replying.
-    public func isClosedWithoutReply() -> Bool {
+    package func isClosedWithoutReply() -> Bool {
         do {
             _ = try receive()
             return false

@@ -2,6 +2,7 @@ import CambSimulator
 import Foundation
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 import Testing
 
 /// The `ttstrack` binary against a real daemon and a simulated CAMB.AI API: what a user or a

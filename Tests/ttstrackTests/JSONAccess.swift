@@ -1,4 +1,5 @@
 import TTSTrack
+import TTSTrackWire
 
 /// Small readers for the JSON the CLI prints; a wrong shape reads as nil/empty and fails the
 /// assertion that uses it.

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 import Testing
 
 /// The rest of io.ttstrack.Tracker over the real socket: Watch (live, replay, slow readers),

@@ -2,6 +2,7 @@ import CambSimulator
 import Foundation
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 import Testing
 
 #if canImport(Glibc)
@@ -84,7 +85,7 @@ import Glibc
         let description = try await test.call(
             "org.varlink.service.GetInterfaceDescription", ["interface": "io.ttstrack.Tracker"])
         let repoFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/TTSTrack/Control/io.ttstrack.Tracker.varlink")
+            .deletingLastPathComponent().appendingPathComponent("Sources/TTSTrackWire/io.ttstrack.Tracker.varlink")
         #expect(description["description"]?.stringValue == (try String(contentsOf: repoFile, encoding: .utf8)))
         #expect(
             try await test.error("org.varlink.service.GetInterfaceDescription", ["interface": "x.y"])

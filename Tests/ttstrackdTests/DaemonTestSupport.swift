@@ -2,6 +2,7 @@ import CambSimulator
 import Foundation
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 
 /// A simulator plus the real daemon binary pointed at it with fast polling.
 struct DaemonUnderTest {

@@ -2,6 +2,7 @@ import CambSimulator
 import Foundation
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 import Testing
 
 #if canImport(Glibc)

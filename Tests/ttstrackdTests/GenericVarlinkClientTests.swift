@@ -1,6 +1,7 @@
 import Foundation
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 import Testing
 
 /// The Python `varlink` package (PyPI) introspects and calls every method, Watch included.

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 import Testing
 
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import Foundation
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 import Testing
 
 #if canImport(Glibc)
@@ -65,8 +66,8 @@ import Glibc
         // which is also where the client looks.
         let runtime = try #require(service["RuntimeDirectory"])
         let listen = try #require(socket["ListenStream"])
-        #expect(listen == DefaultPaths.socket(environment: ["RUNTIME_DIRECTORY": "/run/\(runtime)"]))
-        #expect(listen == DefaultPaths.socket(environment: [:], uid: 0))
+        #expect(listen == DefaultSocketPath.resolve(environment: ["RUNTIME_DIRECTORY": "/run/\(runtime)"]))
+        #expect(listen == DefaultSocketPath.resolve(environment: [:], uid: 0))
         #expect(
             service["RuntimeDirectoryPreserve"] == "yes",
             "stopping the service must not delete the socket unit's socket")

@@ -1,3 +1,5 @@
+public import TTSTrackWire
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,3 +1,5 @@
+import TTSTrackWire
+
 /// The API's answer to `GET /{kind}/{id}`, reduced to what the daemon keeps.
 public struct StatusReport: Sendable, Hashable {
     /// Verbatim: the SDK types it as an open string, so unknown values are kept and polled on.

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import TTSTrackWire
 
 /// Turns one status answer into a ``CheckOutcome`` on the connection's event loop: the head and
 /// body parts arrive as callbacks, the body is kept only up to a cap, and the outcome is the

@@ -1,6 +1,8 @@
+package import TTSTrackWire
+
 extension TrackedTask {
     /// The `Task` type of `io.ttstrack.Tracker`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         func time(_ value: Timestamp?) -> JSONValue { value.map { .string($0.rfc3339) } ?? .null }
         return .object([
@@ -22,7 +24,7 @@ extension TrackedTask {
 
 extension TaskEvent {
     /// The `Event` type of `io.ttstrack.Tracker`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(["seq": .int(seq), "task": task.json])
     }
 }

@@ -1,5 +1,6 @@
 public import Logging
 import Synchronization
+package import TTSTrackWire
 
 /// The methods of `io.ttstrack.Tracker` and `org.varlink.service`, over the store, the change
 /// hub and the scheduler. Every call is validated completely before anything is changed.
@@ -17,7 +18,7 @@ public final class TrackerService: Sendable {
         public init() {}
     }
 
-    public static let version = "0.1.0"
+    public static let version = TTSTrackVersion.current
 
     private let store: TaskStore
     private let hub: ChangeHub
@@ -35,8 +36,9 @@ public final class TrackerService: Sendable {
         self.logger = logger
     }
 
-    /// Answers one call through `responder`. Errors thrown are transport errors only.
-    public func handle(_ call: VarlinkCall, responder: VarlinkResponder) async throws {
+    /// Answers one call through `responder`. Errors thrown are transport errors only, or
+    /// `VarlinkServer.EndConnection` when a `Watch` is over.
+    package func handle(_ call: VarlinkCall, responder: VarlinkResponder) async throws {
         let parameters = Parameters(call.parameters)
         do {
             switch call.method {
@@ -65,21 +67,23 @@ public final class TrackerService: Sendable {
             }
         } catch let error as VarlinkError {
             try await responder.fail(error)
+        } catch let error as TrackerError {
+            try await responder.fail(error.varlinkError)
         } catch let error as SQLiteError {
             logger.error("Store error in a call", metadata: ["ttstrack.error": "\(error)"])
-            try await responder.fail(.storeUnavailable(error.description))
+            try await responder.fail(TrackerError.storeUnavailable(reason: error.description).varlinkError)
         }
     }
 
     // MARK: Validation
 
-    private func validIDs(_ parameters: Parameters, _ name: String = "ids") throws(VarlinkError) -> [String] {
+    private func validIDs(_ parameters: Parameters, _ name: String = "ids") throws -> [String] {
         let ids = try parameters.stringArray(name)
         try check(ids)
         return ids
     }
 
-    private func check(_ ids: [String]) throws(VarlinkError) {
+    private func check(_ ids: [String]) throws(TrackerError) {
         guard ids.count <= limits.maxIDs else { throw .tooManyIDs(max: limits.maxIDs) }
         for id in ids {
             if let problem = TaskID.problem(with: id) { throw .invalidTaskID(id, reason: problem) }
@@ -91,7 +95,7 @@ public final class TrackerService: Sendable {
     private func add(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
         let ids = try validIDs(parameters)
         let kindName = try parameters.optionalString("kind") ?? TaskKind.tts.rawValue
-        guard let kind = TaskKind(rawValue: kindName) else { throw VarlinkError.unknownKind(kindName) }
+        guard let kind = TaskKind(rawValue: kindName) else { throw TrackerError.unknownKind(kindName) }
         let (added, existing) = try await scheduler.add(ids, kind: kind.rawValue)
         try await responder.reply(["added": .int(Int64(added)), "existing": .int(Int64(existing))])
     }
@@ -113,7 +117,7 @@ public final class TrackerService: Sendable {
             }
         }
         let kind = try parameters.optionalString("kind")
-        if let kind, TaskKind(rawValue: kind) == nil { throw VarlinkError.unknownKind(kind) }
+        if let kind, TaskKind(rawValue: kind) == nil { throw TrackerError.unknownKind(kind) }
         let limit = try parameters.optionalInt("limit") ?? Int64(limits.defaultListLimit)
         guard limit >= 1 else { throw VarlinkError.invalidParameter("limit") }
         let pageSize = Int(min(limit, Int64(limits.maxListLimit)))
@@ -195,23 +199,17 @@ public final class TrackerService: Sendable {
                     try await responder.reply(["event": event.json], continues: true)
                 }
                 if subscription.overflowed {
-                    try await responder.fail(.watchOverflow(max: buffer))
-                    throw WatchEnded.overflow
+                    try await responder.fail(TrackerError.watchOverflow(max: buffer).varlinkError)
+                    throw VarlinkServer.EndConnection()
                 }
             }
             group.addTask {
                 await responder.hangUp.wait()
-                throw WatchEnded.hangUp
+                throw VarlinkServer.EndConnection()
             }
             defer { group.cancelAll() }
             try await group.next()
         }
-    }
-
-    /// Why a `Watch` ended; either way its connection is closed.
-    public enum WatchEnded: Error {
-        case hangUp
-        case overflow
     }
 
     private func remove(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {

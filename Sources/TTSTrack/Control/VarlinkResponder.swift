@@ -1,3 +1,5 @@
+package import TTSTrackWire
+
 /// How a method answers its call: one reply, a series (`continues`), or an error. For a
 /// `oneway` call every reply is dropped.
 public struct VarlinkResponder: Sendable {
@@ -12,12 +14,12 @@ public struct VarlinkResponder: Sendable {
         self.hangUp = hangUp
     }
 
-    public func reply(_ parameters: [String: JSONValue], continues: Bool = false) async throws {
+    package func reply(_ parameters: [String: JSONValue], continues: Bool = false) async throws {
         guard !oneway else { return }
         try await send(VarlinkReply.encode(parameters: parameters, continues: continues))
     }
 
-    public func fail(_ error: VarlinkError) async throws {
+    package func fail(_ error: VarlinkError) async throws {
         guard !oneway else { return }
         try await send(VarlinkReply.encode(error: error))
     }

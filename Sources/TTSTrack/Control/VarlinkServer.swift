@@ -1,8 +1,9 @@
-public import Logging
-public import NIOCore
-public import NIOPosix
+package import Logging
+package import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
+package import TTSTrackWire
 
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,13 @@ public final class VarlinkServer: Sendable {
         public init() {}
     }
 
-    public typealias Handler = @Sendable (VarlinkCall, VarlinkResponder) async throws -> Void
+    package typealias Handler = @Sendable (VarlinkCall, VarlinkResponder) async throws -> Void
+
+    /// Thrown by a handler to end its connection once what it wrote is on the socket (a
+    /// `Watch` that is over: the caller hung up, or it fell behind and got its last error).
+    package struct EndConnection: Error {
+        package init() {}
+    }
 
     private let handler: Handler
     private let limits: Limits
@@ -33,7 +40,7 @@ public final class VarlinkServer: Sendable {
     private let group: any EventLoopGroup
     private let connections = Atomic<Int>(0)
 
-    public init(
+    package init(
         limits: Limits = Limits(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
         handler: @escaping Handler
     ) {
@@ -162,7 +169,7 @@ public final class VarlinkServer: Sendable {
                     }
                     do {
                         try await handler(call, responder)
-                    } catch is TrackerService.WatchEnded {
+                    } catch is EndConnection {
                         await Self.flushBeforeClosing(
                             connection.channel.channel, within: limits.partialMessageTimeout)
                         return

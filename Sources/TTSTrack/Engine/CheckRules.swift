@@ -1,3 +1,5 @@
+public import TTSTrackWire
+
 /// What one check's outcome does to a task, in one place: a 200 stores the status verbatim,
 /// `poll.not_found_after` 404s in a row make NOT_FOUND, a task still not terminal
 /// `poll.give_up_after` seconds after it was added becomes EXPIRED, and answers about the daemon

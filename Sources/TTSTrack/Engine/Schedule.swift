@@ -1,3 +1,5 @@
+public import TTSTrackWire
+
 /// When a task is next due: the one place that decides it, from the policy and what is known of
 /// the task. ``CheckRules`` asks it after each check; adding a task asks it for the first check.
 public enum Schedule {

@@ -1,6 +1,7 @@
 public import Logging
 import ServiceLifecycle
 import Synchronization
+import TTSTrackWire
 
 /// Polls the due tasks. It joins small parts that each have one job: the ``Heartbeat`` (a
 /// Dispatch timer, armed for each next deadline), the ``DueFeeder`` (due tasks in due order,

@@ -1,6 +1,7 @@
 public import Logging
 import NIOPosix
 import ServiceLifecycle
+import TTSTrackWire
 import UnixSignals
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import Configuration
 import SystemPackage
+import TTSTrackWire
 
 extension DaemonConfiguration {
     /// A configuration that cannot be used; the message names the key.
@@ -15,7 +16,7 @@ extension DaemonConfiguration {
     public static func load(file: String?, environment: [String: String]) async throws -> DaemonConfiguration {
         let defaults = DaemonConfiguration(
             storePath: DefaultPaths.store(environment: environment),
-            socketPath: DefaultPaths.socket(environment: environment))
+            socketPath: DefaultSocketPath.resolve(environment: environment))
         var providers: [any ConfigProvider] = [
             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "ttstrack")
         ]

@@ -1,4 +1,5 @@
 public import Logging
+import TTSTrackWire
 
 #if canImport(Glibc)
 import Glibc

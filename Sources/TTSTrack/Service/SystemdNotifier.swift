@@ -1,3 +1,5 @@
+import TTSTrackWire
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

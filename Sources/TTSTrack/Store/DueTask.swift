@@ -1,3 +1,5 @@
+public import TTSTrackWire
+
 /// What the scheduler needs of a task that is due for a status check.
 public struct DueTask: Sendable, Hashable {
     /// The row's key: results are written against it, so a task removed (and perhaps re-added)

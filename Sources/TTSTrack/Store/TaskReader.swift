@@ -1,3 +1,5 @@
+import TTSTrackWire
+
 /// The read side of the store: its own SQLite connection (`query_only`) on its own executor,
 /// so client reads never wait behind the scheduler's write transactions and fsyncs. The daemon
 /// runs it on the control socket's event loop, so a `Get` is answered without a thread hop.

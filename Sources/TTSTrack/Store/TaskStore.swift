@@ -1,3 +1,5 @@
+public import TTSTrackWire
+
 /// The one owner of the SQLite database: tasks, their schedule and the event log.
 ///
 /// An actor on its own serial queue: SQLite work (and its fsyncs) never blocks the cooperative

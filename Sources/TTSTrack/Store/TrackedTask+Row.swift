@@ -1,3 +1,5 @@
+import TTSTrackWire
+
 extension TrackedTask {
     /// The columns ``init(row:)`` reads, in its order, for a select from `tasks` or a
     /// `RETURNING` clause on it.

@@ -1,3 +1,5 @@
+public import TTSTrackWire
+
 /// One tracked task as the store last recorded it; the ``Task`` of the Varlink interface.
 public struct TrackedTask: Sendable, Hashable {
     public var taskID: String

@@ -1,5 +1,6 @@
 import Foundation
 import TTSTrack
+import TTSTrackWire
 
 /// `get`: latency of `Get` of one random id, sequential calls on one connection, while the
 /// daemon polls `tasks` ids at full speed. The reference is the same calls on a daemon

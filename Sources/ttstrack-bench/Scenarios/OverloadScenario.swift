@@ -1,5 +1,6 @@
 import Foundation
 import TTSTrack
+import TTSTrackWire
 
 /// `overload`: more checks due than the rate allows. `tasks / 20` ids (at least 1,000) each
 /// due every second against a limit of 2,000 checks/s, so 2.5× more are due than can be made.

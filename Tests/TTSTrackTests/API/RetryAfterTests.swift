@@ -1,4 +1,5 @@
 import TTSTrack
+import TTSTrackWire
 import Testing
 
 @Suite struct RetryAfterTests {

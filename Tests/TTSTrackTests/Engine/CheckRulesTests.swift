@@ -1,4 +1,5 @@
 import TTSTrack
+import TTSTrackWire
 import Testing
 
 /// The rules of contract §1–§2, one row per outcome and situation.

@@ -1,3 +1,4 @@
+import TTSTrackWire
 import Testing
 
 @testable import TTSTrack

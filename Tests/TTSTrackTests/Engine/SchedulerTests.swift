@@ -1,6 +1,7 @@
 import CambSimulator
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 import Testing
 
 /// The poller against the simulator, one test per row of contract §1–§2: what was stored,

@@ -1,6 +1,7 @@
 import Foundation
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 
 /// A store in a fresh temporary directory.
 func makeStore(_ directory: String = DaemonProcess.makeTemporaryDirectory()) throws -> (TaskStore, String) {

@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import TTSTrack
 import TTSTrackTestSupport
+import TTSTrackWire
 import Testing
 
 @Suite struct TaskStoreTests {

@@ -1,17 +1,19 @@
-/// A strict RFC 8259 parser over UTF-8 bytes, into ``JSONValue``.
-public struct JSONParser {
+/// A strict RFC 8259 parser over UTF-8 bytes, into ``JSONValue``. Kept instead of Foundation's
+/// JSON support because it keeps integers and booleans apart, refuses nesting past
+/// ``maxDepth`` on untrusted input, and keeps Foundation out of the CLI and the fuzzer.
+package struct JSONParser {
     /// Why a document was refused, with the byte offset.
-    public struct Error: Swift.Error, Sendable, CustomStringConvertible {
-        public let offset: Int
-        public let reason: String
-        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    package struct Error: Swift.Error, Sendable, CustomStringConvertible {
+        package let offset: Int
+        package let reason: String
+        package var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
     /// Deepest nesting accepted: keeps recursion bounded on hostile input.
-    public static let maxDepth = 128
+    package static let maxDepth = 128
 
     /// Parses exactly one JSON value (surrounding white space allowed).
-    public static func parse<Bytes: Collection>(_ bytes: Bytes) throws(Error) -> JSONValue
+    package static func parse<Bytes: Collection>(_ bytes: Bytes) throws(Error) -> JSONValue
     where Bytes.Element == UInt8 {
         let array = Array(bytes)
         return try array.withUnsafeBufferPointer { (buffer) throws(Error) -> JSONValue in
@@ -25,7 +27,7 @@ public struct JSONParser {
     }
 
     /// Parses a string's UTF-8.
-    public static func parse(_ text: String) throws(Error) -> JSONValue {
+    package static func parse(_ text: String) throws(Error) -> JSONValue {
         try parse(Array(text.utf8))
     }
 

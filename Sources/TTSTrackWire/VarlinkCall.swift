@@ -1,12 +1,12 @@
 /// One decoded Varlink call.
-public struct VarlinkCall: Sendable {
+package struct VarlinkCall: Sendable {
     /// Fully qualified, e.g. `io.ttstrack.Tracker.Add`.
-    public var method: String
-    public var parameters: [String: JSONValue]
-    public var more: Bool
-    public var oneway: Bool
+    package var method: String
+    package var parameters: [String: JSONValue]
+    package var more: Bool
+    package var oneway: Bool
 
-    public init(method: String, parameters: [String: JSONValue] = [:], more: Bool = false, oneway: Bool = false) {
+    package init(method: String, parameters: [String: JSONValue] = [:], more: Bool = false, oneway: Bool = false) {
         self.method = method
         self.parameters = parameters
         self.more = more
@@ -14,24 +14,24 @@ public struct VarlinkCall: Sendable {
     }
 
     /// The interface part of `method`.
-    public var interface: String {
+    package var interface: String {
         guard let dot = method.lastIndex(of: ".") else { return "" }
         return String(method[..<dot])
     }
 
     /// The method's own name.
-    public var name: String {
+    package var name: String {
         guard let dot = method.lastIndex(of: ".") else { return method }
         return String(method[method.index(after: dot)...])
     }
 
     /// Why a message is not a call at all: the connection is closed.
-    public struct ProtocolViolation: Error, Sendable, CustomStringConvertible {
-        public let description: String
+    package struct ProtocolViolation: Error, Sendable, CustomStringConvertible {
+        package let description: String
     }
 
     /// The call in a message, or an error reply when the message is a call with broken fields.
-    public static func decode(
+    package static func decode(
         _ bytes: some Collection<UInt8>
     ) throws(ProtocolViolation) -> Result<VarlinkCall, VarlinkError> {
         let document: JSONValue

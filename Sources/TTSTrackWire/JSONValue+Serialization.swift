@@ -1,7 +1,7 @@
 extension JSONValue {
     /// Appends the compact JSON text of `self` to `output`. Object keys are sorted, so the same
     /// value always serializes to the same bytes (stable replies, readable diffs in tests).
-    public func write(to output: inout [UInt8]) {
+    package func write(to output: inout [UInt8]) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
@@ -53,7 +53,7 @@ extension JSONValue {
     }
 
     /// The compact JSON text.
-    public var jsonText: String {
+    package var jsonText: String {
         var bytes: [UInt8] = []
         write(to: &bytes)
         return String(decoding: bytes, as: UTF8.self)

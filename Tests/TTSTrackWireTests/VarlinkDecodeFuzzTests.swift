@@ -1,4 +1,4 @@
-import TTSTrack
+import TTSTrackWire
 import Testing
 
 /// A seeded random-input test of the message decoder and parameter validation: mutations of

@@ -1,17 +1,17 @@
 #if canImport(Glibc)
-import Glibc
+package import Glibc
 #elseif canImport(Musl)
-import Musl
+package import Musl
 #endif
 
 /// A `sockaddr_un` built from a path, in one place: the control socket, its client, the
 /// stale-socket probe and `sd_notify` all need one. A leading `@` names an abstract address.
-public struct UnixSocketAddress {
+package struct UnixSocketAddress {
     private var storage = sockaddr_un()
     private let length: socklen_t
 
     /// `nil` when the path does not fit in `sun_path`.
-    public init?(path: String) {
+    package init?(path: String) {
         var bytes = Array(path.utf8)
         let abstract = bytes.first == UInt8(ascii: "@")
         if abstract { bytes[0] = 0 }
@@ -26,19 +26,19 @@ public struct UnixSocketAddress {
     }
 
     /// Calls `body` with the address as the C socket calls take it.
-    func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+    package func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
         withUnsafePointer(to: storage) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
         }
     }
 
     /// `connect(2)` on `fd`; 0 on success, -1 with `errno` set otherwise.
-    public func connect(_ fd: Int32) -> Int32 {
+    package func connect(_ fd: Int32) -> Int32 {
         withSockaddr { address, length in systemConnect(fd, address, length) }
     }
 
     /// `bind(2)` on `fd`; 0 on success, -1 with `errno` set otherwise.
-    public func bind(_ fd: Int32) -> Int32 {
+    package func bind(_ fd: Int32) -> Int32 {
         withSockaddr { address, length in systemBind(fd, address, length) }
     }
 }

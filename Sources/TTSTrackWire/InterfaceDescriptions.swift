@@ -1,8 +1,9 @@
-/// The interface texts served by `org.varlink.service.GetInterfaceDescription`. The tracker's is
-/// a copy of the contract's `io.ttstrack.Tracker.varlink`, kept beside this file and equal to it
-/// (a test checks), extended only by new errors and new optional `Stats` fields.
-public enum InterfaceDescriptions {
-    public static let tracker = #"""
+/// The interface texts served by `org.varlink.service.GetInterfaceDescription`, compiled in so
+/// the daemon reads nothing at run time. The tracker's is a copy of `io.ttstrack.Tracker.varlink`,
+/// kept beside this file and equal to it (a test checks), extended only by new errors and new
+/// optional `Stats` fields.
+package enum InterfaceDescriptions {
+    package static let tracker = #"""
         # Track asynchronous CAMB.AI tasks: hand over task ids, read back status and run_id.
         interface io.ttstrack.Tracker
 
@@ -86,7 +87,7 @@ public enum InterfaceDescriptions {
 
         """#
 
-    public static let service = #"""
+    package static let service = #"""
         # The Varlink Service Interface is provided by every varlink service. It
         # describes the service and the interfaces it implements.
         interface org.varlink.service
@@ -126,7 +127,7 @@ public enum InterfaceDescriptions {
         """#
 
     /// Interface name to description.
-    public static let all: [String: String] = [
+    package static let all: [String: String] = [
         "org.varlink.service": service,
         "io.ttstrack.Tracker": tracker,
     ]

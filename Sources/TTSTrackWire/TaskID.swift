@@ -1,11 +1,11 @@
 /// Validation of task ids, the one rule every entry point shares (contract §2): 1 to 128
 /// characters of `A-Z a-z 0-9 _ - . :`, and neither `.` nor `..`, so an id can never walk a path.
-public enum TaskID {
+package enum TaskID {
     /// The longest id accepted.
-    public static let maxLength = 128
+    package static let maxLength = 128
 
     /// Why `id` is refused, or `nil` when it is a valid task id.
-    public static func problem(with id: String) -> String? {
+    package static func problem(with id: String) -> String? {
         let utf8 = id.utf8
         if utf8.isEmpty { return "empty" }
         if utf8.count > maxLength { return "longer than \(maxLength) characters" }

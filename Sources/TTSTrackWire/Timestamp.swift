@@ -6,7 +6,10 @@ import Musl
 import Darwin
 #endif
 
-/// Wall-clock time as milliseconds since 1970 UTC: what the store keeps and replies format.
+/// Wall-clock time as milliseconds since 1970 UTC: what the store keeps, replies carry as
+/// RFC 3339 text and `TTSTrackClient` hands out in a task's times. Public because the daemon
+/// library's store API and the client library's `TrackerTask` both take it; no Foundation `Date`
+/// is needed on either side.
 public struct Timestamp: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: Int64
     public init(rawValue: Int64) { self.rawValue = rawValue }

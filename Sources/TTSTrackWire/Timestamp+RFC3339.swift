@@ -1,10 +1,8 @@
-import TTSTrack
-
 extension Timestamp {
     /// Parses the daemon's RFC 3339 times, `2026-11-25T11:06:20.123Z`; a numeric offset
     /// (`+02:00`), a lower-case `t`/`z`, a space instead of `T` and any number of fraction
     /// digits are accepted too. `nil` for anything else.
-    init?(rfc3339 text: String) {
+    public init?(rfc3339 text: String) {
         var bytes = Array(text.utf8)[...]
         func number(_ digits: Int) -> Int64? {
             guard bytes.count >= digits else { return nil }

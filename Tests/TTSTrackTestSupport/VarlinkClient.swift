@@ -1,3 +1,5 @@
+package import TTSTrackWire
+
 #if canImport(Glibc)
 import Glibc
 private let systemSend = Glibc.send
@@ -10,10 +12,11 @@ private let systemReceive = Musl.recv
 private let systemShutdown = Musl.shutdown
 #endif
 
-/// A small blocking Varlink client over a Unix socket, for the `ttstrack` CLI, tests and
-/// benchmarks. One call at a time, or several pipelined with ``send(_:)`` and ``receive()``.
-public final class VarlinkClient {
-    public enum ClientError: Error, CustomStringConvertible, Equatable {
+/// A small blocking Varlink client over a Unix socket, for tests and benchmarks, which need to
+/// send raw bytes, half-close and pipeline. One call at a time, or several pipelined with
+/// ``send(_:)`` and ``receive()``. Programs use `TTSTrackClient` instead.
+package final class VarlinkClient {
+    package enum ClientError: Error, CustomStringConvertible, Equatable {
         /// The socket could not be reached; `path` is what was tried.
         case unreachable(path: String, reason: String)
         case closed
@@ -21,7 +24,7 @@ public final class VarlinkClient {
         /// The daemon answered with an error.
         case remote(VarlinkError)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .unreachable(let path, let reason): "cannot reach ttstrackd at \(path): \(reason)"
             case .closed: "the daemon closed the connection"
@@ -33,17 +36,17 @@ public final class VarlinkClient {
     }
 
     /// One reply.
-    public struct Reply: Sendable {
-        public var parameters: [String: JSONValue]
-        public var continues: Bool
-        public var error: VarlinkError?
+    package struct Reply: Sendable {
+        package var parameters: [String: JSONValue]
+        package var continues: Bool
+        package var error: VarlinkError?
     }
 
     private let fd: Int32
     private var buffer: [UInt8] = []
-    public let path: String
+    package let path: String
 
-    public init(path: String) throws(ClientError) {
+    package init(path: String) throws(ClientError) {
         self.path = path
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .unreachable(path: path, reason: String(cString: strerror(errno))) }
@@ -65,7 +68,7 @@ public final class VarlinkClient {
     }
 
     /// Calls `method` and returns the reply's parameters; an error reply is thrown as `.remote`.
-    public func call(
+    package func call(
         _ method: String, _ parameters: [String: JSONValue] = [:]
     ) throws(ClientError) -> [String: JSONValue] {
         try send(method, parameters)
@@ -75,7 +78,7 @@ public final class VarlinkClient {
     }
 
     /// Sends a call without waiting for its reply.
-    public func send(
+    package func send(
         _ method: String, _ parameters: [String: JSONValue] = [:], more: Bool = false, oneway: Bool = false
     )
         throws(ClientError)
@@ -87,7 +90,7 @@ public final class VarlinkClient {
     }
 
     /// Sends bytes as they are (tests use it for garbage).
-    public func sendRaw(_ bytes: [UInt8]) throws(ClientError) {
+    package func sendRaw(_ bytes: [UInt8]) throws(ClientError) {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes {
@@ -102,12 +105,12 @@ public final class VarlinkClient {
     }
 
     /// Stops sending (half-close); replies can still be read.
-    public func shutdownWrite() {
+    package func shutdownWrite() {
         _ = systemShutdown(fd, Int32(SHUT_WR))
     }
 
     /// Reads the next reply.
-    public func receive() throws(ClientError) -> Reply {
+    package func receive() throws(ClientError) -> Reply {
         let frame = try receiveFrame()
         let document: JSONValue
         do {
@@ -125,7 +128,7 @@ public final class VarlinkClient {
     }
 
     /// The next NUL-terminated message, without its NUL.
-    public func receiveFrame() throws(ClientError) -> [UInt8] {
+    package func receiveFrame() throws(ClientError) -> [UInt8] {
         var searchFrom = 0
         while true {
             if let nul = buffer[searchFrom...].firstIndex(of: 0) {
@@ -143,7 +146,7 @@ public final class VarlinkClient {
     }
 
     /// Sets how long a receive may block (seconds); 0 blocks forever.
-    public func setReceiveTimeout(_ seconds: Double) {
+    package func setReceiveTimeout(_ seconds: Double) {
         var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }

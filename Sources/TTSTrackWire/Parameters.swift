@@ -1,9 +1,9 @@
 /// Typed access to a call's parameters: a wrong type or a missing required parameter is an
 /// `InvalidParameter` error naming it; unknown parameters are ignored.
-public struct Parameters: Sendable {
-    public let values: [String: JSONValue]
+package struct Parameters: Sendable {
+    package let values: [String: JSONValue]
 
-    public init(_ values: [String: JSONValue]) { self.values = values }
+    package init(_ values: [String: JSONValue]) { self.values = values }
 
     private func present(_ name: String) -> JSONValue? {
         switch values[name] {
@@ -12,12 +12,12 @@ public struct Parameters: Sendable {
         }
     }
 
-    public func stringArray(_ name: String) throws(VarlinkError) -> [String] {
+    package func stringArray(_ name: String) throws(VarlinkError) -> [String] {
         guard let value = present(name) else { throw .invalidParameter(name) }
         return try stringArray(value, name)
     }
 
-    public func optionalStringArray(_ name: String) throws(VarlinkError) -> [String]? {
+    package func optionalStringArray(_ name: String) throws(VarlinkError) -> [String]? {
         guard let value = present(name) else { return nil }
         return try stringArray(value, name)
     }
@@ -33,32 +33,26 @@ public struct Parameters: Sendable {
         return strings
     }
 
-    public func optionalString(_ name: String) throws(VarlinkError) -> String? {
+    package func optionalString(_ name: String) throws(VarlinkError) -> String? {
         guard let value = present(name) else { return nil }
         guard case .string(let text) = value else { throw .invalidParameter(name) }
         return text
     }
 
-    public func string(_ name: String) throws(VarlinkError) -> String {
+    package func string(_ name: String) throws(VarlinkError) -> String {
         guard let text = try optionalString(name) else { throw .invalidParameter(name) }
         return text
     }
 
-    public func optionalInt(_ name: String) throws(VarlinkError) -> Int64? {
+    package func optionalInt(_ name: String) throws(VarlinkError) -> Int64? {
         guard let value = present(name) else { return nil }
-        switch value {
-        case .int(let number): return number
-        case .double(let number) where number.rounded() == number && abs(number) < 9e15: return Int64(number)
-        default: throw .invalidParameter(name)
-        }
+        guard let number = value.integerValue else { throw .invalidParameter(name) }
+        return number
     }
 
-    public func optionalDouble(_ name: String) throws(VarlinkError) -> Double? {
+    package func optionalDouble(_ name: String) throws(VarlinkError) -> Double? {
         guard let value = present(name) else { return nil }
-        switch value {
-        case .int(let number): return Double(number)
-        case .double(let number): return number
-        default: throw .invalidParameter(name)
-        }
+        guard let number = value.doubleValue else { throw .invalidParameter(name) }
+        return number
     }
 }

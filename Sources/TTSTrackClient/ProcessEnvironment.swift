@@ -4,10 +4,10 @@ import Glibc
 import Musl
 #endif
 
-/// The process environment as a dictionary, read from `environ`: what
-/// `DefaultPaths.socket(environment:)` expects, without pulling Foundation into the client.
-enum ProcessEnvironment {
-    static func current() -> [String: String] {
+/// The process environment as a dictionary, read from `environ`: what the default socket path
+/// is resolved from, without pulling Foundation into the client.
+package enum ProcessEnvironment {
+    package static func current() -> [String: String] {
         var result: [String: String] = [:]
         guard var entry = Optional(environ) else { return result }
         while let pointer = entry.pointee {

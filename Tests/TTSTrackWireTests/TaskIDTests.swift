@@ -1,4 +1,4 @@
-import TTSTrack
+import TTSTrackWire
 import Testing
 
 @Suite struct TaskIDTests {
