@@ -1,4 +1,4 @@
-/// Validation of task ids, the one rule every entry point shares (contract §2): 1 to 128
+/// Validation of task ids, the one rule every entry point shares: 1 to 128
 /// characters of `A-Z a-z 0-9 _ - . :`, and neither `.` nor `..`, so an id can never walk a path.
 package enum TaskID {
     /// The longest id accepted.

@@ -13,7 +13,7 @@ package struct TaskKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// The default kind: `GET /tts/{id}`.
     package static let tts = TaskKind(known: "tts")
 
-    /// Every kind the API serves, in the contract's order.
+    /// Every kind the API serves, in the order the API's documentation lists them.
     package static let all: [String] = [
         "tts", "translated-tts", "dub", "translate", "transcribe", "text-to-sound", "text-to-voice",
         "audio-separation", "story", "translated-story", "project-setup", "sub",

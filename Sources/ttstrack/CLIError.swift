@@ -1,5 +1,5 @@
 /// A failure the user sees as one plain line on standard error plus an exit status. Every way a
-/// command can fail ends up here, so the exit statuses stay the ones the contract promises:
+/// command can fail ends up here, so the exit statuses stay the documented ones:
 /// 64 for bad usage, 69 when the daemon cannot be reached, 1 for everything else.
 enum CLIError: Error {
     /// Bad usage the client caught itself, such as an invalid task id: exit 64 (`EX_USAGE`).

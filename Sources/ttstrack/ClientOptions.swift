@@ -18,7 +18,7 @@ struct ClientOptions: ParsableArguments {
         if let socket, socket.isEmpty { throw ValidationError("--socket needs a path") }
     }
 
-    /// The socket to use (contract §3): `--socket`, else `TrackerClient.defaultSocketPath`
+    /// The socket to use: `--socket`, else `TrackerClient.defaultSocketPath`
     /// (`$TTSTRACK_SOCKET`, else the daemon's default path, falling back to the system
     /// daemon's when only that one exists).
     func socketPath(environment: [String: String]? = nil) -> String {

@@ -7,7 +7,7 @@ import Glibc
 import Musl
 #endif
 
-/// `ttstrack`: the command-line client of `ttstrackd`. Its own `main` keeps the contract's
+/// `ttstrack`: the command-line client of `ttstrackd`. Its own `main` keeps the documented
 /// exit statuses and the rule that an error is one plain line on standard error: usage errors
 /// found by ArgumentParser exit 64 without the usage dump, ``CLIError``s carry their status.
 @main

@@ -2,7 +2,7 @@ import TTSTrackClient
 import TTSTrackWire
 
 /// The CLI's connection to `ttstrackd`: a ``TrackerClient`` whose failures become
-/// ``CLIError``s with the contract's exit statuses and one line of text each.
+/// ``CLIError``s with the documented exit statuses and one line of text each.
 struct TrackerConnection {
     let client: TrackerClient
     var path: String { client.socketPath }

@@ -1,5 +1,5 @@
 /// The URL a task's status is polled at. The id is percent-encoded, never placed raw into the
-/// path (contract §2); kept apart from the client so the fuzzer can exercise it alone.
+/// path, so an id can never change which endpoint is asked; kept apart from the client so the fuzzer can exercise it alone.
 public enum StatusURL {
     /// `{base}/{kind}/{escaped id}`.
     public static func make(baseURL: String, kind: String, taskID: String) -> String {

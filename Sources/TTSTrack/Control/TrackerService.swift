@@ -7,7 +7,7 @@ package import TTSTrackWire
 public final class TrackerService: Sendable {
     /// Limits a client cannot exceed.
     public struct Limits: Sendable {
-        /// Ids in one call (contract: 100,000).
+        /// Ids in one call: 100,000, as the interface promises.
         public var maxIDs = 100_000
         /// Largest `List` page.
         public var maxListLimit = 10_000

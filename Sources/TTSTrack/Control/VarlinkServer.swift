@@ -15,7 +15,7 @@ import Musl
 /// client can only hurt itself. Calls on one connection are answered in order (pipelining).
 public final class VarlinkServer: Sendable {
     public struct Limits: Sendable {
-        /// A message larger than this closes the connection (contract: 16 MiB).
+        /// A message larger than this closes the connection (16 MiB, as the interface promises).
         public var maxMessageSize = 16 << 20
         /// Connections at once; more are accepted and closed at once.
         public var maxConnections = 1024

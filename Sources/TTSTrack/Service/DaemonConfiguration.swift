@@ -1,4 +1,4 @@
-/// Everything `ttstrackd` can be configured with (contract §3), with the contract's defaults.
+/// Everything `ttstrackd` can be configured with, each key with its documented default.
 public struct DaemonConfiguration: Sendable, Equatable {
     public var apiBaseURL = "https://client.camb.ai/apis"
     public var apiKeyFile = "/etc/ttstrack/api-key"

@@ -6,7 +6,7 @@ import Glibc
 import Musl
 #endif
 
-/// Where the store and the configuration live when nothing says (contract §2–§3); the socket's
+/// Where the store and the configuration live when nothing says; the socket's
 /// default is `DefaultSocketPath`, shared with the client.
 public enum DefaultPaths {
     public static let defaultConfigFile = "/etc/ttstrack/ttstrackd.yaml"

@@ -2,7 +2,7 @@ import TTSTrack
 import TTSTrackWire
 import Testing
 
-/// The rules of contract §1–§2, one row per outcome and situation.
+/// What each kind of API answer does to a task, one row per outcome and situation.
 @Suite struct CheckRulesTests {
     struct Row: CustomTestStringConvertible, Sendable {
         let name: String

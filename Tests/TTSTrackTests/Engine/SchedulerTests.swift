@@ -4,7 +4,7 @@ import TTSTrackTestSupport
 import TTSTrackWire
 import Testing
 
-/// The poller against the simulator, one test per row of contract §1–§2: what was stored,
+/// The poller against the simulator, one test per kind of API answer: what was stored,
 /// how many requests were sent and when.
 @Suite(.timeLimit(.minutes(1))) struct SchedulerTests {
     @Test func successAfterPendingStoresRunIDAndStopsPolling() async throws {
