@@ -59,12 +59,13 @@ public final class DaemonFixture: Sendable {
     /// Starts a simulator and the daemon, runs `body`, then stops both and removes the
     /// directory, also when `body` throws (its error is rethrown) or the test is cancelled.
     /// - Parameters:
-    ///   - defaultBehavior: how the fixture's own simulator answers unscripted ids.
+    ///   - defaultBehavior: how the fixture's own simulator answers unscripted ids; by default
+    ///     two `PENDING` answers, then `SUCCESS`, so an unscripted task is checked a few times.
     ///   - environment: added over ``fastPolling`` and the simulator's URL and key, so a test
     ///     can change the polling, point the store elsewhere, set `NOTIFY_SOCKET`…
     ///   - directory: a directory the test prepared (a listener socket or a mount in it); the
-    ///     test keeps it, as it may look into it afterwards. A fresh one, removed at the end,
-    ///     when nil.
+    ///     test keeps it, as it may look into it afterwards. A fresh one, removed at the end
+    ///     (unless `TTSTRACK_KEEP_TEST_DIRS` is set, for the sanitizers' reports), when nil.
     ///   - simulator: a simulator the test configured itself (another API key); started here
     ///     unless it already is, and shut down at the end like the fixture's own.
     ///     `defaultBehavior` is then the simulator's own.
