@@ -113,7 +113,7 @@ let package = Package(
         ),
         .target(
             name: "TTSTrackTestSupport",
-            dependencies: ["TTSTrackWire"],
+            dependencies: ["TTSTrackWire", "CambSimulator"],
             path: "Tests/TTSTrackTestSupport",
             swiftSettings: strict
         ),

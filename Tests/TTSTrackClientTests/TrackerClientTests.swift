@@ -7,8 +7,8 @@ import Testing
 /// using the library gets back.
 @Suite(.timeLimit(.minutes(1))) struct TrackerClientTests {
     @Test func addGetWaitAndRemove() async throws {
-        try await ClientFixture.with { fixture in
-            fixture.sim.script("job-1", [.pending, .success(runID: 4711)])
+        try await DaemonFixture.with { fixture in
+            fixture.simulator.script("job-1", [.pending, .success(runID: 4711)])
             let client = try await fixture.client()
 
             let first = try await client.add(["job-1", "job-2"])
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func waitReturnsNotDoneWhenTheTimeoutComesFirst() async throws {
-        try await ClientFixture.with(defaultBehavior: .alwaysPending) { fixture in
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { fixture in
             let client = try await fixture.client()
             _ = try await client.add(["slow-1"])
             let started = ContinuousClock.now
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func listPagesWithTheCursor() async throws {
-        try await ClientFixture.with(defaultBehavior: .alwaysPending) { fixture in
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { fixture in
             let client = try await fixture.client()
             let ids = (0..<5).map { "page-\($0)" }
             _ = try await client.add(ids)
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func theTrackersRefusalsAreTypedErrors() async throws {
-        try await ClientFixture.with { fixture in
+        try await DaemonFixture.with { fixture in
             let client = try await fixture.client()
             // Sent as they are: the daemon checks ids and kinds, the library does not.
             await #expect(
@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test func statsShowCountsAndTheAPIState() async throws {
-        try await ClientFixture.with { fixture in
+        try await DaemonFixture.with { fixture in
             let client = try await fixture.client()
             _ = try await client.add(["st-1"])
             _ = try await client.wait(ids: ["st-1"], timeout: .seconds(20))
@@ -112,8 +112,8 @@ import Testing
     }
 
     @Test func watchDeliversChangesAndReplaysFromACursor() async throws {
-        try await ClientFixture.with { fixture in
-            fixture.sim.script("w-1", [.pending, .success(runID: 77)])
+        try await DaemonFixture.with { fixture in
+            fixture.simulator.script("w-1", [.pending, .success(runID: 77)])
             let client = try await fixture.client()
             let events = try await client.watch(ids: ["w-1"])
             _ = try await client.add(["w-1", "other-1"])
@@ -139,7 +139,7 @@ import Testing
     }
 
     @Test func aWatchEndsWithDisconnectedWhenTheDaemonGoesAway() async throws {
-        try await ClientFixture.with { fixture in
+        try await DaemonFixture.with { fixture in
             let client = try await fixture.client()
             _ = try await client.add(["gone-1"])
             let events = try await client.watch(since: 0)

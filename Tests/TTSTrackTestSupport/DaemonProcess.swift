@@ -114,7 +114,8 @@ public final class DaemonProcess: @unchecked Sendable {
         try VarlinkClient(path: socketPath)
     }
 
-    /// Sends `signal` and waits for the process to end; returns its exit status.
+    /// Sends `signal` and waits for the process to end; returns its exit status. Safe to call
+    /// again: a process that has ended gets no signal and its status is returned as it was.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async -> Int32 {
         if process.isRunning { kill(process.processIdentifier, signal) }

@@ -11,9 +11,9 @@ import Testing
     typealias J = JSONAccess
 
     @Test func addGetAndWaitForSuccess() async throws {
-        try await TrackerFixture.with { fixture in
-            fixture.sim.script("job-1", [.pending, .success(runID: 4711)])
-            fixture.sim.script("job-2", [.success(runID: 4712)])
+        try await DaemonFixture.with { fixture in
+            fixture.simulator.script("job-1", [.pending, .success(runID: 4711)])
+            fixture.simulator.script("job-2", [.success(runID: 4712)])
 
             let added = try await fixture.run(["add", "job-1", "job-2"])
             #expect(added.status == 0, "\(added)")
@@ -54,9 +54,9 @@ import Testing
     }
 
     @Test func waitExitsOneWhenATaskFails() async throws {
-        try await TrackerFixture.with { fixture in
-            fixture.sim.script("bad-1", [.status("ERROR", reason: "PROCESSING_ERROR", message: .string("boom"))])
-            fixture.sim.script("good-1", [.success(runID: 1)])
+        try await DaemonFixture.with { fixture in
+            fixture.simulator.script("bad-1", [.status("ERROR", reason: "PROCESSING_ERROR", message: .string("boom"))])
+            fixture.simulator.script("good-1", [.success(runID: 1)])
             #expect(try await fixture.run(["add", "bad-1", "good-1"]).status == 0)
 
             let waited = try await fixture.run(["wait", "--json", "--timeout", "20", "bad-1", "good-1"])
@@ -81,8 +81,8 @@ import Testing
     }
 
     @Test func waitExitsTwoOnTimeout() async throws {
-        try await TrackerFixture.with { fixture in
-            fixture.sim.script("slow-1", [.pending])
+        try await DaemonFixture.with { fixture in
+            fixture.simulator.script("slow-1", [.pending])
             #expect(try await fixture.run(["add", "slow-1"]).status == 0)
 
             let started = ContinuousClock.now
@@ -97,8 +97,8 @@ import Testing
     }
 
     @Test func hugeTimeoutWaitsWithoutLimit() async throws {
-        try await TrackerFixture.with { fixture in
-            fixture.sim.script("long-1", [.pending, .pending, .success(runID: 9)])
+        try await DaemonFixture.with { fixture in
+            fixture.simulator.script("long-1", [.pending, .pending, .success(runID: 9)])
             #expect(try await fixture.run(["add", "long-1"]).status == 0)
             let waited = try await fixture.run(["wait", "--timeout", "1e300", "long-1"])
             #expect(waited.status == 0, "\(waited)")
@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func socketFromEnvironmentReachesTheDaemon() async throws {
-        try await TrackerFixture.with { fixture in
+        try await DaemonFixture.with { fixture in
             let result = try await CLIRun.run(
                 ["stats", "--json"], environment: ["TTSTRACK_SOCKET": fixture.daemon.socketPath])
             #expect(result.status == 0, "\(result)")
@@ -138,7 +138,7 @@ import Testing
     }
 
     @Test func invalidIdsAreBadUsageAndNothingIsAdded() async throws {
-        try await TrackerFixture.with { fixture in
+        try await DaemonFixture.with { fixture in
 
             let result = try await fixture.run(["add", "ok-1", "a/b"])
             #expect(result.status == 64, "\(result)")
@@ -183,7 +183,9 @@ import Testing
 
     @Test func addsManyIdsFromStandardInputInBatches() async throws {
         // A long first delay keeps the daemon from polling while the ids go in.
-        try await TrackerFixture.with(defaultBehavior: .alwaysPending, firstDelay: 3600) { fixture in
+        try await DaemonFixture.with(
+            defaultBehavior: .alwaysPending, environment: ["TTSTRACK_POLL_FIRST_DELAY": "3600"]
+        ) { fixture in
             let count = 25_000
             var input = ""
             for index in 0..<count { input += "bulk-\(index)\n" }
@@ -207,7 +209,9 @@ import Testing
 
     @Test func moreIdsThanOneCallAllowsAreSentInSeveralCalls() async throws {
         // Over the daemon's 100,000 ids per call: only works because add batches.
-        try await TrackerFixture.with(defaultBehavior: .alwaysPending, firstDelay: 3600) { fixture in
+        try await DaemonFixture.with(
+            defaultBehavior: .alwaysPending, environment: ["TTSTRACK_POLL_FIRST_DELAY": "3600"]
+        ) { fixture in
             let count = 100_500
             let input = (0..<count).map { "big-\($0)" }.joined(separator: "\n")
             let added = try await fixture.run(["add", "-"], stdin: input)
@@ -222,7 +226,9 @@ import Testing
     }
 
     @Test func listPagesWithTheCursor() async throws {
-        try await TrackerFixture.with(defaultBehavior: .alwaysPending, firstDelay: 3600) { fixture in
+        try await DaemonFixture.with(
+            defaultBehavior: .alwaysPending, environment: ["TTSTRACK_POLL_FIRST_DELAY": "3600"]
+        ) { fixture in
             let ids = (0..<25).map { "page-\($0 < 10 ? "0" : "")\($0)" }
             #expect(try await fixture.run(["add"] + ids).status == 0)
             #expect(try await fixture.run(["add", "--kind", "dub", "dub-1", "dub-2"]).status == 0)
@@ -262,7 +268,7 @@ import Testing
     }
 
     @Test func removeForgetsTasks() async throws {
-        try await TrackerFixture.with(defaultBehavior: .alwaysPending) { fixture in
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { fixture in
             #expect(try await fixture.run(["add", "rm-1", "rm-2"]).status == 0)
 
             let removed = try await fixture.run(["remove", "rm-1", "rm-3"])
@@ -279,9 +285,9 @@ import Testing
     }
 
     @Test func statsReportsCountsAndApiState() async throws {
-        try await TrackerFixture.with { fixture in
-            fixture.sim.script("st-1", [.success(runID: 5)])
-            fixture.sim.script("st-2", [.pending])
+        try await DaemonFixture.with { fixture in
+            fixture.simulator.script("st-1", [.success(runID: 5)])
+            fixture.simulator.script("st-2", [.pending])
             #expect(try await fixture.run(["add", "st-1", "st-2"]).status == 0)
             #expect(try await fixture.run(["wait", "--timeout", "20", "st-1"]).status == 0)
 
@@ -302,8 +308,8 @@ import Testing
     }
 
     @Test func watchPrintsOneLinePerEvent() async throws {
-        try await TrackerFixture.with { fixture in
-            fixture.sim.script("w-1", [.pending, .success(runID: 77)])
+        try await DaemonFixture.with { fixture in
+            fixture.simulator.script("w-1", [.pending, .success(runID: 77)])
 
             // --since 0 replays what happened before the watch was subscribed, so there is no race
             // between starting the process and adding the task.
@@ -340,7 +346,7 @@ import Testing
     }
 
     @Test func watchEndsWith69WhenTheDaemonGoesAway() async throws {
-        try await TrackerFixture.with { fixture in
+        try await DaemonFixture.with { fixture in
             #expect(try await fixture.run(["add", "gone-1"]).status == 0)
             let watch = try fixture.spawn(["watch", "--since", "0"])
             _ = try await watch.waitForLine { $0.contains("gone-1") }

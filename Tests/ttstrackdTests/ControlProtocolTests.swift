@@ -24,187 +24,185 @@ import Testing
     }
 
     @Test func watchDeliversEachChangeOfTheListedIds() async throws {
-        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
-        test.simulator.script("w1", [.pending, .status("QUEUED"), .success(runID: 5)])
-        test.simulator.script("other", [.success(runID: 6)])
-        let path = test.daemon.socketPath
-        let watcher = Task {
-            try await blocking { () -> [JSONValue] in
-                let client = try VarlinkClient(path: path)
-                try client.send("io.ttstrack.Tracker.Watch", ["ids": ["w1"]], more: true)
-                return try Self.readEvents(client) { $0.last?["task"]?["status"] == "SUCCESS" }
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
+            test.simulator.script("w1", [.pending, .status("QUEUED"), .success(runID: 5)])
+            test.simulator.script("other", [.success(runID: 6)])
+            let path = test.daemon.socketPath
+            let watcher = Task {
+                try await blocking { () -> [JSONValue] in
+                    let client = try VarlinkClient(path: path)
+                    try client.send("io.ttstrack.Tracker.Watch", ["ids": ["w1"]], more: true)
+                    return try Self.readEvents(client) { $0.last?["task"]?["status"] == "SUCCESS" }
+                }
             }
+            try await eventually { await test.daemonHasSubscribers() }
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["w1", "other"]])
+            let events = try await watcher.value
+            #expect(events.map { $0["task"]?["status"]?.stringValue } == ["QUEUED", "SUCCESS"])
+            #expect(events.allSatisfy { $0["task"]?["task_id"] == "w1" }, "only the listed ids")
+            #expect(events.last?["task"]?["run_id"] == 5)
+            let seqs = events.compactMap { $0["seq"]?.int }
+            #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count)
         }
-        try await eventually { await test.daemonHasSubscribers() }
-        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["w1", "other"]])
-        let events = try await watcher.value
-        #expect(events.map { $0["task"]?["status"]?.stringValue } == ["QUEUED", "SUCCESS"])
-        #expect(events.allSatisfy { $0["task"]?["task_id"] == "w1" }, "only the listed ids")
-        #expect(events.last?["task"]?["run_id"] == 5)
-        let seqs = events.compactMap { $0["seq"]?.int }
-        #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count)
-        _ = try await test.stop()
     }
 
     @Test func watchSinceReplaysExactlyTheLaterEventsAcrossARestart() async throws {
-        let directory = DaemonProcess.makeTemporaryDirectory()
-        let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .successAfterChecks(0))
-        try await simulator.start()
-        let first = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
-        let batch = (0..<6).map { "r\($0)" }
-        _ = try await first.call("io.ttstrack.Tracker.Add", ["ids": ids(batch)])
-        _ = try await first.call("io.ttstrack.Tracker.Wait", ["ids": ids(batch), "timeout": 10])
-        let path1 = first.daemon.socketPath
-        let all = try await blocking { () -> [JSONValue] in
-            let client = try VarlinkClient(path: path1)
-            try client.send("io.ttstrack.Tracker.Watch", ["since": 0], more: true)
-            return try Self.readEvents(client) { $0.count == 6 }
-        }
-        let seqs = all.compactMap { $0["seq"]?.int }
-        #expect(await first.daemon.stop() == 0)
-        let second = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
-        let path2 = second.daemon.socketPath
-        let cursor = seqs[2]
-        let watcher = Task {
-            try await blocking { () -> [JSONValue] in
-                let client = try VarlinkClient(path: path2)
-                try client.send("io.ttstrack.Tracker.Watch", ["since": .int(cursor)], more: true)
-                return try Self.readEvents(client) { $0.last?["task"]?["task_id"] == "after-restart" }
+        try await DaemonFixture.with(defaultBehavior: .successAfterChecks(0)) { test in
+            let batch = (0..<6).map { "r\($0)" }
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(batch)])
+            _ = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ids(batch), "timeout": 10])
+            let path1 = test.daemon.socketPath
+            let all = try await blocking { () -> [JSONValue] in
+                let client = try VarlinkClient(path: path1)
+                try client.send("io.ttstrack.Tracker.Watch", ["since": 0], more: true)
+                return try Self.readEvents(client) { $0.count == 6 }
             }
+            let seqs = all.compactMap { $0["seq"]?.int }
+            #expect(await test.daemon.stop() == 0)
+            try await test.restart()
+            let path2 = test.daemon.socketPath
+            let cursor = seqs[2]
+            let watcher = Task {
+                try await blocking { () -> [JSONValue] in
+                    let client = try VarlinkClient(path: path2)
+                    try client.send("io.ttstrack.Tracker.Watch", ["since": .int(cursor)], more: true)
+                    return try Self.readEvents(client) { $0.last?["task"]?["task_id"] == "after-restart" }
+                }
+            }
+            try await eventually { await test.daemonHasSubscribers() }
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["after-restart"]])
+            let replayed = try await watcher.value
+            let replayedSeqs = replayed.compactMap { $0["seq"]?.int }
+            #expect(Array(replayedSeqs.dropLast()) == Array(seqs[3...]), "exactly the events after the cursor")
+            #expect(replayedSeqs.last! > seqs.last!, "then live, without a gap or a duplicate")
         }
-        try await eventually { await second.daemonHasSubscribers() }
-        _ = try await second.call("io.ttstrack.Tracker.Add", ["ids": ["after-restart"]])
-        let replayed = try await watcher.value
-        let replayedSeqs = replayed.compactMap { $0["seq"]?.int }
-        #expect(Array(replayedSeqs.dropLast()) == Array(seqs[3...]), "exactly the events after the cursor")
-        #expect(replayedSeqs.last! > seqs.last!, "then live, without a gap or a duplicate")
-        _ = try await second.stop()
     }
 
     @Test func aWatchReaderThatFallsBehindIsCutOffAndOthersCarryOn() async throws {
-        let test = try await DaemonUnderTest.start(
-            defaultBehavior: .successAfterChecks(0), extra: ["TTSTRACK_CONTROL_WATCH_BUFFER": "50"])
-        let client = try test.daemon.client()
-        try client.send("io.ttstrack.Tracker.Watch", [:], more: true)
-        // Handed to a reader thread later; the mutex makes that hand-over explicit.
-        let connection = Mutex(client)
-        try await eventually { await test.daemonHasSubscribers() }
-        let many = (0..<3000).map { "burst-\($0)" }
-        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(many)])
-        _ = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ids(many), "timeout": 30])
-        // Only now does the slow watcher read: some events, then WatchOverflow, then the end.
-        let outcome = try await blocking { () -> (Int, String?) in
-            connection.withLock { client -> (Int, String?) in
-                var count = 0
-                while true {
-                    do {
-                        let reply = try client.receive()
-                        if let error = reply.error { return (count, error.name) }
-                        count += 1
-                    } catch {
-                        return (count, nil)
+        try await DaemonFixture.with(
+            defaultBehavior: .successAfterChecks(0), environment: ["TTSTRACK_CONTROL_WATCH_BUFFER": "50"]
+        ) { test in
+            let client = try test.daemon.client()
+            try client.send("io.ttstrack.Tracker.Watch", [:], more: true)
+            // Handed to a reader thread later; the mutex makes that hand-over explicit.
+            let connection = Mutex(client)
+            try await eventually { await test.daemonHasSubscribers() }
+            let many = (0..<3000).map { "burst-\($0)" }
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(many)])
+            _ = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ids(many), "timeout": 30])
+            // Only now does the slow watcher read: some events, then WatchOverflow, then the end.
+            let outcome = try await blocking { () -> (Int, String?) in
+                connection.withLock { client -> (Int, String?) in
+                    var count = 0
+                    while true {
+                        do {
+                            let reply = try client.receive()
+                            if let error = reply.error { return (count, error.name) }
+                            count += 1
+                        } catch {
+                            return (count, nil)
+                        }
                     }
                 }
             }
+            #expect(outcome.0 < 3000)
+            #expect(outcome.1 == "io.ttstrack.Tracker.WatchOverflow")
+            #expect(try await test.call("io.ttstrack.Tracker.Stats")["tasks"]?["SUCCESS"] == 3000, "others carry on")
         }
-        #expect(outcome.0 < 3000)
-        #expect(outcome.1 == "io.ttstrack.Tracker.WatchOverflow")
-        #expect(try await test.call("io.ttstrack.Tracker.Stats")["tasks"]?["SUCCESS"] == 3000, "others carry on")
-        _ = try await test.stop()
     }
 
     @Test func removeForgetsAndTellsWatchers() async throws {
-        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
-        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["x1", "x2"]])
-        let path = test.daemon.socketPath
-        let watcher = Task {
-            try await blocking { () -> [JSONValue] in
-                let client = try VarlinkClient(path: path)
-                try client.send("io.ttstrack.Tracker.Watch", ["ids": ["x1"]], more: true)
-                return try Self.readEvents(client) { $0.count == 1 }
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["x1", "x2"]])
+            let path = test.daemon.socketPath
+            let watcher = Task {
+                try await blocking { () -> [JSONValue] in
+                    let client = try VarlinkClient(path: path)
+                    try client.send("io.ttstrack.Tracker.Watch", ["ids": ["x1"]], more: true)
+                    return try Self.readEvents(client) { $0.count == 1 }
+                }
             }
+            try await eventually { await test.daemonHasSubscribers() }
+            let removed = try await test.call("io.ttstrack.Tracker.Remove", ["ids": ["x1", "never-added"]])
+            #expect(removed["removed"] == 1)
+            #expect(try await watcher.value.first?["task"]?["status"] == "UNTRACKED")
+            let got = try await test.call("io.ttstrack.Tracker.Get", ["ids": ["x1", "x2"]])
+            #expect(got["tasks"]?.array?.map { $0["status"]?.stringValue } == ["UNTRACKED", "PENDING"])
         }
-        try await eventually { await test.daemonHasSubscribers() }
-        let removed = try await test.call("io.ttstrack.Tracker.Remove", ["ids": ["x1", "never-added"]])
-        #expect(removed["removed"] == 1)
-        #expect(try await watcher.value.first?["task"]?["status"] == "UNTRACKED")
-        let got = try await test.call("io.ttstrack.Tracker.Get", ["ids": ["x1", "x2"]])
-        #expect(got["tasks"]?.array?.map { $0["status"]?.stringValue } == ["UNTRACKED", "PENDING"])
-        _ = try await test.stop()
     }
 
     @Test func listPagesWithCursorAndFilters() async throws {
-        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
-        test.simulator.script("done-1", [.success(runID: 1)])
-        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["b", "a", "c", "done-1"]])
-        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["d"], "kind": "dub"])
-        _ = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ["done-1"], "timeout": 10])
-        let page1 = try await test.call("io.ttstrack.Tracker.List", ["limit": 2])
-        #expect(page1["tasks"]?.array?.map { $0["task_id"]?.stringValue } == ["a", "b"])
-        #expect(page1["next"] == "b")
-        let page2 = try await test.call("io.ttstrack.Tracker.List", ["limit": 10, "after": "b"])
-        #expect(page2["tasks"]?.array?.map { $0["task_id"]?.stringValue } == ["c", "d", "done-1"])
-        #expect(page2["next"] == .null)
-        let terminal = try await test.call("io.ttstrack.Tracker.List", ["status": "terminal"])
-        #expect(terminal["tasks"]?.array?.map { $0["task_id"]?.stringValue } == ["done-1"])
-        let dub = try await test.call("io.ttstrack.Tracker.List", ["kind": "dub"])
-        #expect(dub["tasks"]?.array?.map { $0["kind"]?.stringValue } == ["dub"])
-        #expect(try await test.error("io.ttstrack.Tracker.List", ["limit": 0]) == .invalidParameter("limit"))
-        #expect(try await test.error("io.ttstrack.Tracker.List", ["limit": "ten"]) == .invalidParameter("limit"))
-        _ = try await test.stop()
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
+            test.simulator.script("done-1", [.success(runID: 1)])
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["b", "a", "c", "done-1"]])
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["d"], "kind": "dub"])
+            _ = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ["done-1"], "timeout": 10])
+            let page1 = try await test.call("io.ttstrack.Tracker.List", ["limit": 2])
+            #expect(page1["tasks"]?.array?.map { $0["task_id"]?.stringValue } == ["a", "b"])
+            #expect(page1["next"] == "b")
+            let page2 = try await test.call("io.ttstrack.Tracker.List", ["limit": 10, "after": "b"])
+            #expect(page2["tasks"]?.array?.map { $0["task_id"]?.stringValue } == ["c", "d", "done-1"])
+            #expect(page2["next"] == .null)
+            let terminal = try await test.call("io.ttstrack.Tracker.List", ["status": "terminal"])
+            #expect(terminal["tasks"]?.array?.map { $0["task_id"]?.stringValue } == ["done-1"])
+            let dub = try await test.call("io.ttstrack.Tracker.List", ["kind": "dub"])
+            #expect(dub["tasks"]?.array?.map { $0["kind"]?.stringValue } == ["dub"])
+            #expect(try await test.error("io.ttstrack.Tracker.List", ["limit": 0]) == .invalidParameter("limit"))
+            #expect(try await test.error("io.ttstrack.Tracker.List", ["limit": "ten"]) == .invalidParameter("limit"))
+        }
     }
 
     @Test func onewayCallsAreCarriedOutWithoutAReply() async throws {
-        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
-        let path = test.daemon.socketPath
-        let first = try await blocking { () -> [String: JSONValue] in
-            let client = try VarlinkClient(path: path)
-            try client.send("io.ttstrack.Tracker.Add", ["ids": ["quiet"]], oneway: true)
-            try client.send("io.ttstrack.Tracker.Get", ["ids": ["quiet"]])
-            return try client.receive().parameters
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
+            let path = test.daemon.socketPath
+            let first = try await blocking { () -> [String: JSONValue] in
+                let client = try VarlinkClient(path: path)
+                try client.send("io.ttstrack.Tracker.Add", ["ids": ["quiet"]], oneway: true)
+                try client.send("io.ttstrack.Tracker.Get", ["ids": ["quiet"]])
+                return try client.receive().parameters
+            }
+            #expect(first["tasks"]?.array?.first?["status"] == "PENDING", "the first reply is Get's: Add sent none")
         }
-        #expect(first["tasks"]?.array?.first?["status"] == "PENDING", "the first reply is Get's: Add sent none")
-        _ = try await test.stop()
     }
 
     @Test func aStalledHalfMessageIsDisconnected() async throws {
-        let test = try await DaemonUnderTest.start(extra: ["TTSTRACK_CONTROL_MESSAGE_TIMEOUT": "0.3"])
-        let path = test.daemon.socketPath
-        let started = ContinuousClock.now
-        let closed = try await blocking { () -> Bool in
-            let client = try VarlinkClient(path: path)
-            try client.sendRaw(Array(#"{"method":"io.ttstrack.Tra"#.utf8))
-            client.setReceiveTimeout(10)
-            return client.isClosedWithoutReply()
+        try await DaemonFixture.with(environment: ["TTSTRACK_CONTROL_MESSAGE_TIMEOUT": "0.3"]) { test in
+            let path = test.daemon.socketPath
+            let started = ContinuousClock.now
+            let closed = try await blocking { () -> Bool in
+                let client = try VarlinkClient(path: path)
+                try client.sendRaw(Array(#"{"method":"io.ttstrack.Tra"#.utf8))
+                client.setReceiveTimeout(10)
+                return client.isClosedWithoutReply()
+            }
+            #expect(closed)
+            #expect(ContinuousClock.now - started < .seconds(5))
         }
-        #expect(closed)
-        #expect(ContinuousClock.now - started < .seconds(5))
-        _ = try await test.stop()
     }
 
     @Test func connectionsBeyondTheLimitAreClosedAndOthersServed() async throws {
-        let test = try await DaemonUnderTest.start(extra: ["TTSTRACK_CONTROL_MAX_CONNECTIONS": "3"])
-        // The readiness probe's connection may still be counted for a moment after it closed:
-        // wait until three fresh connections are all served.
-        var clients: [VarlinkClient] = []
-        let deadline = ContinuousClock.now + .seconds(10)
-        while clients.isEmpty {
-            let candidates = try (0..<3).map { _ in try test.daemon.client() }
-            if (try? candidates.forEach { _ = try $0.call("org.varlink.service.GetInfo") }) != nil {
-                clients = candidates
-            } else {
-                try #require(ContinuousClock.now < deadline, "three connections are served")
-                try await Task.sleep(for: .milliseconds(10))
+        try await DaemonFixture.with(environment: ["TTSTRACK_CONTROL_MAX_CONNECTIONS": "3"]) { test in
+            // The readiness probe's connection may still be counted for a moment after it closed:
+            // wait until three fresh connections are all served.
+            var clients: [VarlinkClient] = []
+            let deadline = ContinuousClock.now + .seconds(10)
+            while clients.isEmpty {
+                let candidates = try (0..<3).map { _ in try test.daemon.client() }
+                if (try? candidates.forEach { _ = try $0.call("org.varlink.service.GetInfo") }) != nil {
+                    clients = candidates
+                } else {
+                    try #require(ContinuousClock.now < deadline, "three connections are served")
+                    try await Task.sleep(for: .milliseconds(10))
+                }
             }
+            let surplus = try test.daemon.client()
+            #expect(throws: VarlinkClient.ClientError.self) { try surplus.call("org.varlink.service.GetInfo") }
+            for client in clients { _ = try client.call("io.ttstrack.Tracker.Stats") }
         }
-        let surplus = try test.daemon.client()
-        #expect(throws: VarlinkClient.ClientError.self) { try surplus.call("org.varlink.service.GetInfo") }
-        for client in clients { _ = try client.call("io.ttstrack.Tracker.Stats") }
-        _ = try await test.stop()
     }
 }
 
-extension DaemonUnderTest {
+extension DaemonFixture {
     /// True once the daemon counts a Watch in progress.
     func daemonHasSubscribers() async -> Bool {
         (try? await call("io.ttstrack.Tracker.Stats"))?["watchers"]?.int ?? 0 > 0

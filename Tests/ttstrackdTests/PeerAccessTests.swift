@@ -35,34 +35,40 @@ import Glibc
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func start(_ extra: [String: String]) async throws -> DaemonProcess {
+    /// A fixture whose socket another user can reach (the directory 0755, the socket 0666),
+    /// so that only the allow lists decide.
+    static func withDaemon(_ extra: [String: String], _ body: (DaemonFixture) async throws -> Void) async throws {
         let directory = DaemonProcess.makeTemporaryDirectory()
         chmod(directory, 0o755)  // let the other user reach the socket
         var environment = ["TTSTRACK_CONTROL_MODE": "0666"]
         environment.merge(extra) { _, new in new }
-        let daemon = try DaemonProcess(environment: environment, directory: directory)
-        try await daemon.waitUntilReady()
-        return daemon
+        try await DaemonFixture.with(environment: environment, directory: directory, body)
     }
 
     @Test(.enabled(if: getuid() == 0, "needs root")) func unlistedUsersAreDeniedAndListedOnesServed() async throws {
-        let open = try await Self.start([:])
-        #expect(try await Self.callAsNobody(open.socketPath) == "ok", "no lists: the socket mode decides")
-        #expect(await open.stop() == 0)
+        // `async throws` spelled out: a closure whose only `try` is inside `#expect` is not
+        // inferred to throw.
+        try await Self.withDaemon([:]) { open async throws in
+            #expect(try await Self.callAsNobody(open.socketPath) == "ok", "no lists: the socket mode decides")
+            #expect(await open.daemon.stop() == 0)
+        }
 
-        let restricted = try await Self.start(["TTSTRACK_CONTROL_ALLOW_UIDS": "4242,4343"])
-        #expect(try await Self.callAsNobody(restricted.socketPath) == "org.varlink.service.PermissionDenied")
-        let own = try restricted.client().call("io.ttstrack.Tracker.Stats")
-        #expect(own["version"] != nil, "root and the daemon's own user are always let in")
-        #expect(await restricted.stop() == 0)
+        try await Self.withDaemon(["TTSTRACK_CONTROL_ALLOW_UIDS": "4242,4343"]) { restricted in
+            #expect(try await Self.callAsNobody(restricted.socketPath) == "org.varlink.service.PermissionDenied")
+            let own = try restricted.daemon.client().call("io.ttstrack.Tracker.Stats")
+            #expect(own["version"] != nil, "root and the daemon's own user are always let in")
+            #expect(await restricted.daemon.stop() == 0)
+        }
 
-        let byUID = try await Self.start(["TTSTRACK_CONTROL_ALLOW_UIDS": "\(Self.nobody)"])
-        #expect(try await Self.callAsNobody(byUID.socketPath) == "ok")
-        #expect(await byUID.stop() == 0)
+        try await Self.withDaemon(["TTSTRACK_CONTROL_ALLOW_UIDS": "\(Self.nobody)"]) { byUID async throws in
+            #expect(try await Self.callAsNobody(byUID.socketPath) == "ok")
+            #expect(await byUID.daemon.stop() == 0)
+        }
 
-        let byGroup = try await Self.start(["TTSTRACK_CONTROL_ALLOW_GROUPS": "\(Self.nobody)"])
-        #expect(try await Self.callAsNobody(byGroup.socketPath) == "ok")
-        #expect(await byGroup.stop() == 0)
+        try await Self.withDaemon(["TTSTRACK_CONTROL_ALLOW_GROUPS": "\(Self.nobody)"]) { byGroup async throws in
+            #expect(try await Self.callAsNobody(byGroup.socketPath) == "ok")
+            #expect(await byGroup.daemon.stop() == 0)
+        }
     }
 
     @Test func unknownGroupsAreAConfigurationError() async throws {

@@ -20,9 +20,6 @@ import Glibc
         let state = "\(directory)/state"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let environment = ["TTSTRACK_STORE_PATH": "\(state)/tasks.sqlite3"]
-        let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .alwaysPending)
-        try await simulator.start()
-        defer { Task { try? await simulator.shutdown() } }
 
         // A fresh, empty read-only directory: nothing can be created there.
         try #require(runCommand("mount", "--bind", state, state).status == 0, "bind mount")
@@ -35,25 +32,28 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: state).isEmpty, "nothing was created")
 
         // A store with acknowledged ids whose directory turns read-only between runs.
-        let first = try await DaemonUnderTest.start(extra: environment, directory: directory, simulator: simulator)
-        let ids = (0..<50).map { "ro-\($0)" }
-        _ = try await first.call("io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
-        #expect(await first.daemon.stop() == 0)
-        let before = try FileManager.default.contentsOfDirectory(atPath: state).sorted()
-        let storeBefore = try Data(contentsOf: URL(fileURLWithPath: "\(state)/tasks.sqlite3"))
-        try #require(runCommand("mount", "--bind", state, state).status == 0, "bind mount")
-        try #require(runCommand("mount", "-o", "remount,bind,ro", state).status == 0, "make it read-only")
-        let again = try DaemonProcess(environment: environment, directory: directory)
-        #expect(await again.waitForExit() == 1)
-        #expect(again.stderr.contains("is not writable"), "\(again.stderr)")
-        runCommand("umount", state)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: state).sorted() == before)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(state)/tasks.sqlite3")) == storeBefore, "untouched")
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending, environment: environment, directory: directory) {
+            test in
+            let ids = (0..<50).map { "ro-\($0)" }
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
+            #expect(await test.daemon.stop() == 0)
+            let before = try FileManager.default.contentsOfDirectory(atPath: state).sorted()
+            let storeBefore = try Data(contentsOf: URL(fileURLWithPath: "\(state)/tasks.sqlite3"))
+            try #require(runCommand("mount", "--bind", state, state).status == 0, "bind mount")
+            try #require(runCommand("mount", "-o", "remount,bind,ro", state).status == 0, "make it read-only")
+            // Its own process: a daemon that must refuse to start, which the fixture waits out.
+            let again = try DaemonProcess(environment: environment, directory: directory)
+            #expect(await again.waitForExit() == 1)
+            #expect(again.stderr.contains("is not writable"), "\(again.stderr)")
+            runCommand("umount", state)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: state).sorted() == before)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(state)/tasks.sqlite3")) == storeBefore, "untouched")
 
-        // Writable again: every acknowledged id is there.
-        let recovered = try await DaemonUnderTest.start(extra: environment, directory: directory, simulator: simulator)
-        let got = try await recovered.call("io.ttstrack.Tracker.Get", ["ids": .array(ids.map(JSONValue.string))])
-        #expect(got["tasks"]?.array?.allSatisfy { $0["status"] == "PENDING" } == true, "\(got)")
-        #expect(await recovered.daemon.stop() == 0)
+            // Writable again: every acknowledged id is there.
+            try await test.restart()
+            let got = try await test.call("io.ttstrack.Tracker.Get", ["ids": .array(ids.map(JSONValue.string))])
+            #expect(got["tasks"]?.array?.allSatisfy { $0["status"] == "PENDING" } == true, "\(got)")
+            #expect(await test.daemon.stop() == 0)
+        }
     }
 }

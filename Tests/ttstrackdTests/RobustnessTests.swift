@@ -13,126 +13,125 @@ import Glibc
 /// Many clients at once, and kill -9 in the middle of a stream of Adds.
 @Suite(.timeLimit(.minutes(2))) struct RobustnessTests {
     @Test func twoHundredClientsAddAndQueryWhilePollingRuns() async throws {
-        let test = try await DaemonUnderTest.start(defaultBehavior: .successAfterChecks(1))
-        let path = test.daemon.socketPath
-        let failures = Collected()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for client in 0..<200 {
-                group.addTask {
-                    try await blocking {
-                        do {
-                            let connection = try VarlinkClient(path: path)
-                            let ids = (0..<50).map { JSONValue.string("c\(client)-\($0)") }
-                            let added = try connection.call("io.ttstrack.Tracker.Add", ["ids": .array(ids)])
-                            guard added["added"] == 50 else {
-                                throw VarlinkClient.ClientError.protocolError("\(added)")
+        try await DaemonFixture.with(defaultBehavior: .successAfterChecks(1)) { test in
+            let path = test.daemon.socketPath
+            let failures = Collected()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for client in 0..<200 {
+                    group.addTask {
+                        try await blocking {
+                            do {
+                                let connection = try VarlinkClient(path: path)
+                                let ids = (0..<50).map { JSONValue.string("c\(client)-\($0)") }
+                                let added = try connection.call("io.ttstrack.Tracker.Add", ["ids": .array(ids)])
+                                guard added["added"] == 50 else {
+                                    throw VarlinkClient.ClientError.protocolError("\(added)")
+                                }
+                                let got = try connection.call("io.ttstrack.Tracker.Get", ["ids": .array(ids)])
+                                guard got["tasks"]?.array?.count == 50 else { throw VarlinkClient.ClientError.closed }
+                                _ = try connection.call("io.ttstrack.Tracker.Stats")
+                            } catch {
+                                failures.items.withLock { $0.append("client \(client): \(error)") }
                             }
-                            let got = try connection.call("io.ttstrack.Tracker.Get", ["ids": .array(ids)])
-                            guard got["tasks"]?.array?.count == 50 else { throw VarlinkClient.ClientError.closed }
-                            _ = try connection.call("io.ttstrack.Tracker.Stats")
-                        } catch {
-                            failures.items.withLock { $0.append("client \(client): \(error)") }
                         }
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            #expect(failures.items.withLock { $0 }.isEmpty, "\(failures.items.withLock { $0 }.prefix(5))")
+            try await eventually(timeout: .seconds(60)) {
+                try await test.call("io.ttstrack.Tracker.Stats")["tasks"]?["SUCCESS"] == 10_000
+            }
+            #expect(await test.daemon.stop() == 0)
         }
-        #expect(failures.items.withLock { $0 }.isEmpty, "\(failures.items.withLock { $0 }.prefix(5))")
-        try await eventually(timeout: .seconds(60)) {
-            try await test.call("io.ttstrack.Tracker.Stats")["tasks"]?["SUCCESS"] == 10_000
-        }
-        #expect(try await test.stop() == 0)
     }
 
     @Test func everyAcknowledgedIdSurvivesKill9MidStream() async throws {
-        let directory = DaemonProcess.makeTemporaryDirectory()
-        let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .alwaysPending)
-        try await simulator.start()
-        let first = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
-        let path = first.daemon.socketPath
-        let acknowledged = Collected()
-        // Four connections add batches as fast as they can until the daemon dies under them.
-        let writers = Task {
-            await withTaskGroup(of: Void.self) { group in
-                for writer in 0..<4 {
-                    group.addTask {
-                        _ = try? await blocking {
-                            let connection = try VarlinkClient(path: path)
-                            for batch in 0..<100_000 {
-                                let ids = (0..<100).map { "w\(writer)-b\(batch)-\($0)" }
-                                _ = try connection.call(
-                                    "io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
-                                acknowledged.items.withLock { $0.append(contentsOf: ids) }
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
+            let path = test.daemon.socketPath
+            let acknowledged = Collected()
+            // Four connections add batches as fast as they can until the daemon dies under them.
+            let writers = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    for writer in 0..<4 {
+                        group.addTask {
+                            _ = try? await blocking {
+                                let connection = try VarlinkClient(path: path)
+                                for batch in 0..<100_000 {
+                                    let ids = (0..<100).map { "w\(writer)-b\(batch)-\($0)" }
+                                    _ = try connection.call(
+                                        "io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
+                                    acknowledged.items.withLock { $0.append(contentsOf: ids) }
+                                }
                             }
                         }
                     }
                 }
             }
-        }
-        try await eventually { acknowledged.items.withLock { $0.count } >= 20_000 }
-        #expect(await first.daemon.stop(signal: SIGKILL) != 0)
-        await writers.value
-        let acked = acknowledged.items.withLock { $0 }
-        let second = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
-        let path2 = second.daemon.socketPath
-        let missing = try await blocking { () -> [String] in
-            let connection = try VarlinkClient(path: path2)
-            var missing: [String] = []
-            for chunk in stride(from: 0, to: acked.count, by: 10_000) {
-                let ids = acked[chunk..<min(chunk + 10_000, acked.count)]
-                let got = try connection.call("io.ttstrack.Tracker.Get", ["ids": .array(ids.map(JSONValue.string))])
-                for task in got["tasks"]?.array ?? [] where task["status"] != "PENDING" || task["added_at"] == .null {
-                    missing.append(task["task_id"]?.stringValue ?? "?")
+            try await eventually { acknowledged.items.withLock { $0.count } >= 20_000 }
+            #expect(await test.daemon.stop(signal: SIGKILL) != 0)
+            await writers.value
+            let acked = acknowledged.items.withLock { $0 }
+            try await test.restart()
+            let path2 = test.daemon.socketPath
+            let missing = try await blocking { () -> [String] in
+                let connection = try VarlinkClient(path: path2)
+                var missing: [String] = []
+                for chunk in stride(from: 0, to: acked.count, by: 10_000) {
+                    let ids = acked[chunk..<min(chunk + 10_000, acked.count)]
+                    let got = try connection.call("io.ttstrack.Tracker.Get", ["ids": .array(ids.map(JSONValue.string))])
+                    for task in got["tasks"]?.array ?? [] where task["status"] != "PENDING" || task["added_at"] == .null
+                    {
+                        missing.append(task["task_id"]?.stringValue ?? "?")
+                    }
                 }
+                return missing
             }
-            return missing
+            #expect(missing.isEmpty, "\(missing.count) acknowledged ids lost, e.g. \(missing.prefix(3))")
+            // No half-written task: every stored row is a complete PENDING task.
+            let stats = try await test.call("io.ttstrack.Tracker.Stats")
+            let stored = stats["tasks"]?["PENDING"]?.int ?? 0
+            #expect(stored >= Int64(acked.count), "stored \(stored), acknowledged \(acked.count)")
+            #expect(stats["tasks"]?.objectCount == 1, "only PENDING tasks: \(stats["tasks"] ?? .null)")
         }
-        #expect(missing.isEmpty, "\(missing.count) acknowledged ids lost, e.g. \(missing.prefix(3))")
-        // No half-written task: every stored row is a complete PENDING task.
-        let stats = try await second.call("io.ttstrack.Tracker.Stats")
-        let stored = stats["tasks"]?["PENDING"]?.int ?? 0
-        #expect(stored >= Int64(acked.count), "stored \(stored), acknowledged \(acked.count)")
-        #expect(stats["tasks"]?.objectCount == 1, "only PENDING tasks: \(stats["tasks"] ?? .null)")
-        _ = try await second.stop()
     }
 
     @Test func killDuringStatusWritesLeavesEveryTaskWholeAndDueTasksArePolledAgain() async throws {
-        let directory = DaemonProcess.makeTemporaryDirectory()
-        let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .alwaysPending)
-        try await simulator.start()
-        let ids = (0..<2000).map { "flip-\($0)" }
-        // Every check changes the status, so every tick writes rows and events.
-        for id in ids {
-            simulator.script(id, [.status("QUEUED"), .status("RUNNING"), .status("QUEUED"), .status("RUNNING")])
-        }
-        let first = try await DaemonUnderTest.start(
-            extra: [
+        try await DaemonFixture.with(
+            defaultBehavior: .alwaysPending,
+            environment: [
                 "TTSTRACK_POLL_MIN_INTERVAL": "0.01", "TTSTRACK_POLL_MAX_INTERVAL": "0.01", "TTSTRACK_POLL_JITTER": "0",
-            ],
-            directory: directory, simulator: simulator)
-        _ = try await first.call("io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
-        try await eventually(timeout: .seconds(60)) { simulator.totalRequests() >= 3000 }
-        #expect(await first.daemon.stop(signal: SIGKILL) != 0)
-        // The file is consistent: SQLite's own check, run by another program.
-        let check = runCommand(
-            "python3", "-c",
-            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])",
-            first.daemon.storePath)
-        #expect(check.output == "ok\n")
-        let before = simulator.totalRequests()
-        let second = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
-        let got = try await second.call("io.ttstrack.Tracker.Get", ["ids": .array(ids.map(JSONValue.string))])
-        let tasks = got["tasks"]?.array ?? []
-        #expect(tasks.count == ids.count)
-        for task in tasks {
-            let status = task["status"]?.stringValue ?? ""
-            #expect(["PENDING", "QUEUED", "RUNNING"].contains(status), "\(task)")
-            #expect(task["terminal"] == false && task["next_check_at"] != .null)
+            ]
+        ) { test in
+            let simulator = test.simulator
+            let ids = (0..<2000).map { "flip-\($0)" }
+            // Every check changes the status, so every tick writes rows and events.
+            for id in ids {
+                simulator.script(id, [.status("QUEUED"), .status("RUNNING"), .status("QUEUED"), .status("RUNNING")])
+            }
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
+            try await eventually(timeout: .seconds(60)) { simulator.totalRequests() >= 3000 }
+            #expect(await test.daemon.stop(signal: SIGKILL) != 0)
+            // The file is consistent: SQLite's own check, run by another program.
+            let check = runCommand(
+                "python3", "-c",
+                "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])",
+                test.daemon.storePath)
+            #expect(check.output == "ok\n")
+            let before = simulator.totalRequests()
+            // Back to the fixture's usual polling, as the first daemon's was only to provoke writes.
+            try await test.restart(environment: [:])
+            let got = try await test.call("io.ttstrack.Tracker.Get", ["ids": .array(ids.map(JSONValue.string))])
+            let tasks = got["tasks"]?.array ?? []
+            #expect(tasks.count == ids.count)
+            for task in tasks {
+                let status = task["status"]?.stringValue ?? ""
+                #expect(["PENDING", "QUEUED", "RUNNING"].contains(status), "\(task)")
+                #expect(task["terminal"] == false && task["next_check_at"] != .null)
+            }
+            // Each task is polled again after the restart.
+            try await eventually(timeout: .seconds(30)) { simulator.totalRequests() >= before + ids.count }
         }
-        // Each task is polled again after the restart.
-        try await eventually(timeout: .seconds(30)) { simulator.totalRequests() >= before + ids.count }
-        _ = try await second.stop()
     }
 
     @Test func aCorruptStoreIsRefusedWithAClearMessageAndLeftAlone() async throws {
@@ -147,41 +146,41 @@ import Glibc
     }
 
     @Test func aClientThatNeverReadsItsRepliesCannotMakeTheDaemonBuffer() async throws {
-        let test = try await DaemonUnderTest.start(defaultBehavior: .alwaysPending)
-        let ids = JSONValue.array((0..<1000).map { .string("big-reply-\($0)") })
-        _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids])
-        let path = test.daemon.socketPath
-        let baseline = try Self.residentMiB(pid: test.daemon.pid)
-        // 2,000 pipelined Gets whose replies (about 300 KiB each, 600 MiB in all) are never read.
-        let sent = Atomic<Int>(0)
-        let writer = Task {
-            try? await blocking {
-                let client = try VarlinkClient(path: path)
-                for _ in 0..<2000 {
-                    try client.send("io.ttstrack.Tracker.Get", ["ids": ids])
-                    sent.add(1, ordering: .relaxed)
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
+            let ids = JSONValue.array((0..<1000).map { .string("big-reply-\($0)") })
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids])
+            let path = test.daemon.socketPath
+            let baseline = try Self.residentMiB(pid: test.daemon.pid)
+            // 2,000 pipelined Gets whose replies (about 300 KiB each, 600 MiB in all) are never read.
+            let sent = Atomic<Int>(0)
+            let writer = Task {
+                try? await blocking {
+                    let client = try VarlinkClient(path: path)
+                    for _ in 0..<2000 {
+                        try client.send("io.ttstrack.Tracker.Get", ["ids": ids])
+                        sent.add(1, ordering: .relaxed)
+                    }
                 }
             }
+            // Wait for the condition: the writer stalls (the daemon stopped reading it) for a
+            // second, or it got everything out (the daemon buffered, and the RSS check fails).
+            var last = -1
+            var still = 0
+            let deadline = ContinuousClock.now + .seconds(60)
+            while still < 10 && last < 2000 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                let now = sent.load(ordering: .relaxed)
+                still = now == last ? still + 1 : 0
+                last = now
+            }
+            let sentCount = sent.load(ordering: .relaxed)
+            #expect(sentCount < 2000, "the daemon read all 2,000 requests: it must have buffered their replies")
+            // Growth, not the absolute figure: a sanitized daemon starts far bigger.
+            let grown = try Self.residentMiB(pid: test.daemon.pid) - baseline
+            #expect(grown < 100, "RSS grew by \(grown) MiB: the daemon stopped reading instead of buffering")
+            #expect(try await test.call("io.ttstrack.Tracker.Stats")["version"] != nil, "others are still served")
+            writer.cancel()
         }
-        // Wait for the condition: the writer stalls (the daemon stopped reading it) for a
-        // second, or it got everything out (the daemon buffered, and the RSS check fails).
-        var last = -1
-        var still = 0
-        let deadline = ContinuousClock.now + .seconds(60)
-        while still < 10 && last < 2000 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-            let now = sent.load(ordering: .relaxed)
-            still = now == last ? still + 1 : 0
-            last = now
-        }
-        let sentCount = sent.load(ordering: .relaxed)
-        #expect(sentCount < 2000, "the daemon read all 2,000 requests: it must have buffered their replies")
-        // Growth, not the absolute figure: a sanitized daemon starts far bigger.
-        let grown = try Self.residentMiB(pid: test.daemon.pid) - baseline
-        #expect(grown < 100, "RSS grew by \(grown) MiB: the daemon stopped reading instead of buffering")
-        #expect(try await test.call("io.ttstrack.Tracker.Stats")["version"] != nil, "others are still served")
-        _ = try await test.stop()
-        writer.cancel()
     }
 
     static func residentMiB(pid: Int32) throws -> Int {

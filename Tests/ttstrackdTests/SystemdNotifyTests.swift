@@ -116,25 +116,23 @@ import Glibc
         try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
         try "cred-key-42\n".write(toFile: "\(credentials)/camb-api-key", atomically: true, encoding: .utf8)
         let simulator = CambSimulator(apiKey: "cred-key-42", defaultBehavior: .successAfterChecks(0))
-        try await simulator.start()
-        let daemon = try DaemonProcess(
+        try await DaemonFixture.with(
             environment: [
-                "CREDENTIALS_DIRECTORY": credentials, "CAMB_API_KEY": "wrong",
-                "TTSTRACK_API_BASE_URL": simulator.baseURL,
-                "TTSTRACK_POLL_FIRST_DELAY": "0",
-            ], directory: directory)
-        try await daemon.waitUntilReady()
-        let path = daemon.socketPath
-        let reply = try await blocking {
-            let client = try VarlinkClient(path: path)
-            _ = try client.call("io.ttstrack.Tracker.Add", ["ids": ["c1"]])
-            return try client.call("io.ttstrack.Tracker.Wait", ["ids": ["c1"], "timeout": 10])
+                "CREDENTIALS_DIRECTORY": credentials, "CAMB_API_KEY": "wrong", "TTSTRACK_POLL_FIRST_DELAY": "0",
+            ],
+            directory: directory, simulator: simulator
+        ) { test in
+            let path = test.socketPath
+            let reply = try await blocking {
+                let client = try VarlinkClient(path: path)
+                _ = try client.call("io.ttstrack.Tracker.Add", ["ids": ["c1"]])
+                return try client.call("io.ttstrack.Tracker.Wait", ["ids": ["c1"], "timeout": 10])
+            }
+            #expect(reply["done"] == true)
+            #expect(simulator.recordedRequests().allSatisfy { $0.apiKey == "cred-key-42" })
+            #expect(!test.daemon.stderr.contains("cred-key-42"), "the key is never logged")
+            #expect(await test.daemon.stop() == 0)
         }
-        #expect(reply["done"] == true)
-        #expect(simulator.recordedRequests().allSatisfy { $0.apiKey == "cred-key-42" })
-        #expect(!daemon.stderr.contains("cred-key-42"), "the key is never logged")
-        #expect(await daemon.stop() == 0)
-        try await simulator.shutdown()
     }
 
     @Test func servesASocketHandedOverAsFD3() async throws {
@@ -191,20 +189,17 @@ import Glibc
     }
 
     @Test func stopAbandonsHangingChecksInTimeAndTheTasksStayDue() async throws {
-        let directory = DaemonProcess.makeTemporaryDirectory()
-        let simulator = CambSimulator(apiKey: "sim-key", defaultBehavior: .alwaysPending)
-        try await simulator.start()
-        simulator.script("stuck", [.hang])
-        let first = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
-        _ = try await first.call("io.ttstrack.Tracker.Add", ["ids": ["stuck"]])
-        #expect(await simulator.waitForRequests(taskID: "stuck", count: 1, timeout: .seconds(10)))
-        let stopping = ContinuousClock.now
-        #expect(await first.daemon.stop() == 0)
-        #expect(ContinuousClock.now - stopping < .seconds(15), "well inside TimeoutStopSec=30")
-        simulator.script("stuck", [.success(runID: 8)])
-        let second = try await DaemonUnderTest.start(directory: directory, simulator: simulator)
-        let waited = try await second.call("io.ttstrack.Tracker.Wait", ["ids": ["stuck"], "timeout": 20])
-        #expect(waited["tasks"]?.array?.first?["run_id"] == 8, "the abandoned check left the task due")
-        _ = try await second.stop()
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
+            test.simulator.script("stuck", [.hang])
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["stuck"]])
+            #expect(await test.simulator.waitForRequests(taskID: "stuck", count: 1, timeout: .seconds(10)))
+            let stopping = ContinuousClock.now
+            #expect(await test.daemon.stop() == 0)
+            #expect(ContinuousClock.now - stopping < .seconds(15), "well inside TimeoutStopSec=30")
+            test.simulator.script("stuck", [.success(runID: 8)])
+            try await test.restart()
+            let waited = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ["stuck"], "timeout": 20])
+            #expect(waited["tasks"]?.array?.first?["run_id"] == 8, "the abandoned check left the task due")
+        }
     }
 }
