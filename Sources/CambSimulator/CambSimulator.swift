@@ -194,6 +194,22 @@ public final class CambSimulator: Sendable {
         }
     }
 
+    /// Scripts the answers of a result endpoint for one run, as ``script(_:kind:_:)`` does for a
+    /// status: `endpoint` is e.g. `tts-result` or `dub-result`.
+    public func scriptResult(runID: Int, endpoint: String = "tts-result", _ steps: [SimResponse]) {
+        script(String(runID), kind: endpoint, steps)
+    }
+
+    /// Makes every fake audio result `bytes` long (4096 by default).
+    public func setAudioSize(_ bytes: Int) {
+        engine.state.withLock { $0.audioSize = max(16, bytes) }
+    }
+
+    /// Makes the file URLs given from now on expire after `seconds`.
+    public func setFileURLLifetime(_ seconds: Int) {
+        engine.state.withLock { $0.fileURLLifetime = seconds }
+    }
+
     /// Removes all scripts.
     public func clearScripts() {
         engine.state.withLock { $0.scripts.removeAll() }

@@ -30,16 +30,28 @@ final class SimEngine: Sendable {
                 return (.methodNotAllowed, false)
             }
             return (planStatus(method: method, uri: uri, kind: kind, taskID: taskID, apiKey: apiKey), true)
-        case .result(let runID, let fileURL):
-            return (planResult(method: method, uri: uri, runID: runID, fileURL: fileURL, apiKey: apiKey), false)
-        case .file(let runID):
-            let plan: SimPlan = method == .GET ? .audio(runID: runID) : .methodNotAllowed
+        case .result(let endpoint, let runID, let fileURL):
+            return (
+                planResult(
+                    method: method, uri: uri, endpoint: endpoint, runID: runID, fileURL: fileURL, apiKey: apiKey),
+                false
+            )
+        case .file(let runID, let ext, let expires):
             let key = SimTaskKey(kind: "files", taskID: String(runID))
-            state.withLock { s in
+            let plan = state.withLock { s -> SimPlan in
+                let plan: SimPlan
+                if method != .GET {
+                    plan = .methodNotAllowed
+                } else if let expires, expires < Int(Date().timeIntervalSince1970) {
+                    plan = .expired
+                } else {
+                    plan = .audio(runID: runID, format: SimAudio.Format(rawValue: ext) ?? .flac, size: s.audioSize)
+                }
                 s.counters[key, default: SimTaskCounter()].requests += 1
                 if recordRequests {
                     s.records.append(makeRecord(method, uri, key.kind, key.taskID, apiKey, plan.statusCode))
                 }
+                return plan
             }
             return (plan, false)
         case .unknown:
@@ -78,22 +90,37 @@ final class SimEngine: Sendable {
         }
     }
 
-    private func planResult(method: HTTPMethod, uri: String, runID: Int, fileURL: Bool, apiKey: String?) -> SimPlan {
-        let key = SimTaskKey(kind: "tts-result", taskID: String(runID))
+    /// A result endpoint: scripted per (endpoint, run id) like a status, else the audio or
+    /// the JSON result of the run.
+    private func planResult(
+        method: HTTPMethod, uri: String, endpoint: String, runID: Int, fileURL: Bool, apiKey: String?
+    ) -> SimPlan {
+        let key = SimTaskKey(kind: endpoint, taskID: String(runID))
+        let now = ContinuousClock.now
         return state.withLock { s in
             let plan: SimPlan
             if method != .GET {
                 plan = .methodNotAllowed
             } else if let expected = s.apiKey, expected != apiKey {
                 plan = .unauthorized
-            } else if fileURL {
-                plan = .fileURL("\(s.baseURL)/files/\(runID).flac")
             } else {
-                plan = .audio(runID: runID)
+                let (index, _) = s.counters[key, default: SimTaskCounter()].countAnswered(now: now)
+                if let steps = s.scripts[key], !steps.isEmpty {
+                    plan = Self.asPlan(steps[min(index, steps.count - 1)])
+                } else if let format = SimResults.audioFormat(endpoint) {
+                    plan =
+                        fileURL
+                        ? .fileURL(
+                            SimResults.fileURL(
+                                base: s.baseURL, runID: runID, ext: format.rawValue, lifetime: s.fileURLLifetime))
+                        : .audio(runID: runID, format: format, size: s.audioSize)
+                } else {
+                    plan = .resultJSON(endpoint: endpoint, runID: runID)
+                }
             }
-            s.counters[key, default: SimTaskCounter()].requests += 1
+            if plan.statusCode == 401 { s.counters[key, default: SimTaskCounter()].requests += 1 }
             if recordRequests {
-                s.records.append(makeRecord(method, uri, key.kind, key.taskID, apiKey, plan.statusCode))
+                s.records.append(makeRecord(method, uri, key.kind, key.taskID, apiKey, plan.statusCode, at: now))
             }
             return plan
         }

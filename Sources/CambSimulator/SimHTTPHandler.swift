@@ -88,10 +88,19 @@ final class SimHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             )
         case .respond(let response):
             respond(response, context: context)
-        case .audio(let runID):
-            let body = SimAudio.bytes(runID: runID)
-            let headers = HTTPHeaders([("content-type", "audio/flac"), ("content-length", String(body.readableBytes))])
+        case .audio(let runID, let format, let size):
+            let body = SimAudio.bytes(runID: runID, format: format, size: size)
+            let headers = HTTPHeaders([
+                ("content-type", format.contentType), ("content-length", String(body.readableBytes)),
+            ])
             writeComplete(.ok, headers: headers, body: body, context: context)
+        case .resultJSON(let endpoint, let runID):
+            let body = engine.state.withLock { s in
+                SimResults.json(endpoint: endpoint, runID: runID, base: s.baseURL, lifetime: s.fileURLLifetime)
+            }
+            writeComplete(.ok, headers: SimCanned.jsonHeaders(length: body.readableBytes), body: body, context: context)
+        case .expired:
+            respond(.http(403, body: #"{"detail":"This link has expired"}"#), context: context)
         case .fileURL(let url):
             var body = context.channel.allocator.buffer(capacity: url.utf8.count + 16)
             SimJSON.fileURL(url, into: &body)
@@ -142,6 +151,13 @@ final class SimHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             break  // Stays tracked until the connection closes.
         case .hugeBody(let size):
             startHugeBody(size: max(0, size), context: context)
+        case .stallMidBody(let contentType, let declared, let sent):
+            let headers = HTTPHeaders([("content-type", contentType), ("content-length", String(declared))])
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
+            let part = SimAudio.bytes(runID: 0, size: max(0, min(sent, declared)))
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
+        // Nothing more: the client sees a download that stops midway.
         case .resetMidBody:
             var headers = SimCanned.jsonHeaders(length: SimCanned.resetDeclaredLength)
             headers.replaceOrAdd(name: "connection", value: "close")

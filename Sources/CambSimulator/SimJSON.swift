@@ -45,9 +45,12 @@ enum SimJSON {
         buffer.writeStaticString("}")
     }
 
-    /// `{"file_url": "<url>"}`.
+    /// `{"output_url": "<url>", "file_url": "<url>"}`: the API's name, and the one older
+    /// clients read.
     static func fileURL(_ url: String, into buffer: inout ByteBuffer) {
-        buffer.writeStaticString(#"{"file_url": "#)
+        buffer.writeStaticString(#"{"output_url": "#)
+        writeString(url, into: &buffer)
+        buffer.writeStaticString(#", "file_url": "#)
         writeString(url, into: &buffer)
         buffer.writeStaticString("}")
     }

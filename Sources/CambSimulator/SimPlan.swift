@@ -10,15 +10,20 @@ enum SimPlan: Sendable {
     case methodNotAllowed
     /// A scripted, magic or default response.
     case respond(SimResponse)
-    /// Fake audio bytes for a run.
-    case audio(runID: Int)
-    /// `{"file_url": …}`.
+    /// Fake audio bytes for a run, in a format.
+    case audio(runID: Int, format: SimAudio.Format, size: Int)
+    /// `{"output_url": …, "file_url": …}`.
     case fileURL(String)
+    /// The JSON result of a run at a result endpoint.
+    case resultJSON(endpoint: String, runID: Int)
+    /// `403`: a file URL past its expiry.
+    case expired
 
     /// The status code recorded for the request.
     var statusCode: Int {
         switch self {
-        case .pendingFast, .audio, .fileURL: 200
+        case .pendingFast, .audio, .fileURL, .resultJSON: 200
+        case .expired: 403
         case .unauthorized: 401
         case .pathNotFound: 404
         case .methodNotAllowed: 405

@@ -39,6 +39,9 @@ public indirect enum SimResponse: Sendable {
     /// Headers announcing a 1000-byte body, then a fragment of it, then the connection is
     /// closed.
     case resetMidBody
+    /// `200` with `content-type` announcing `declared` bytes, of which `sent` are sent; then
+    /// nothing more until the connection closes: a download cut midway.
+    case stallMidBody(contentType: String, declared: Int, sent: Int)
 
     /// `404 {"detail":"Task not found"}`, what the API answers for unknown task ids.
     public static var notFound: SimResponse {
@@ -87,7 +90,8 @@ public indirect enum SimResponse: Sendable {
     /// `0` for `hang`, the wrapped code for `delayed`.
     var eventualStatusCode: Int {
         switch self {
-        case .status, .malformedJSON, .invalidUTF8, .wrongTypes, .missingStatus, .hugeBody, .resetMidBody:
+        case .status, .malformedJSON, .invalidUTF8, .wrongTypes, .missingStatus, .hugeBody, .resetMidBody,
+            .stallMidBody:
             return 200
         case .http(let code, _, _):
             return code

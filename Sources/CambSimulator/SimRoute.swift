@@ -2,10 +2,12 @@
 enum SimRoute: Equatable {
     /// `GET {base}/{kind}/{taskID}`; `taskID` is percent-decoded.
     case status(kind: String, taskID: String)
-    /// `GET {base}/tts-result/{runID}`; `fileURL` when `output_type=FILE_URL` was requested.
-    case result(runID: Int, fileURL: Bool)
-    /// `GET /files/{runID}.flac`, the target of a FILE_URL answer.
-    case file(runID: Int)
+    /// `GET {base}/{endpoint}/{runID}`, e.g. `tts-result`; `fileURL` when
+    /// `output_type=FILE_URL` was requested.
+    case result(endpoint: String, runID: Int, fileURL: Bool)
+    /// `GET /files/{runID}.{ext}`, a URL that a FILE_URL answer or a JSON result names;
+    /// `expires` from its query (seconds since 1970), when it has one.
+    case file(runID: Int, ext: String, expires: Int?)
     /// Anything else (answered 404).
     case unknown
 
@@ -32,16 +34,16 @@ enum SimRoute: Equatable {
         if let kind = knownKind(segment) {
             return .status(kind: kind, taskID: percentDecode(rest))
         }
-        switch segment {
-        case "tts-result":
+        if let endpoint = SimResults.endpoint(segment) {
             guard let runID = Int(rest) else { return .unknown }
-            return .result(runID: runID, fileURL: wantsFileURL(query))
-        case "files":
-            guard rest.hasSuffix(".flac"), let runID = Int(rest.dropLast(5)) else { return .unknown }
-            return .file(runID: runID)
-        default:
+            return .result(endpoint: endpoint, runID: runID, fileURL: wantsFileURL(query))
+        }
+        guard segment == "files", let dot = rest.lastIndex(of: "."), let runID = Int(rest[..<dot]) else {
             return .unknown
         }
+        let ext = String(rest[rest.index(after: dot)...])
+        guard ["flac", "wav", "mp4"].contains(ext) else { return .unknown }
+        return .file(runID: runID, ext: ext, expires: queryValue("expires", in: query).flatMap { Int($0) })
     }
 
     /// Maps a path segment to the canonical (static, non-allocating) kind string.
@@ -61,6 +63,14 @@ enum SimRoute: Equatable {
         case "sub": "sub"
         default: nil
         }
+    }
+
+    static func queryValue(_ name: String, in query: Substring) -> Substring? {
+        for item in query.split(separator: "&") {
+            guard let eq = item.firstIndex(of: "=") else { continue }
+            if item[..<eq] == name { return item[item.index(after: eq)...] }
+        }
+        return nil
     }
 
     static func wantsFileURL(_ query: Substring) -> Bool {

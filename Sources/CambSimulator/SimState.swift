@@ -10,6 +10,10 @@ struct SimState: Sendable {
     var maxInFlight = 0
     var records: [RecordedRequest] = []
     var baseURL = "http://127.0.0.1:0"
+    /// Bytes of every fake audio result.
+    var audioSize = SimAudio.defaultSize
+    /// Seconds a file URL stays valid.
+    var fileURLLifetime = 300
 
     init(apiKey: String?, behavior: CambSimulator.DefaultBehavior) {
         self.apiKey = apiKey

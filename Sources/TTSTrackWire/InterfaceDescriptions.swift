@@ -1,7 +1,7 @@
 /// The interface texts served by `org.varlink.service.GetInterfaceDescription`, compiled in so
 /// the daemon reads nothing at run time. The tracker's is a copy of `io.ttstrack.Tracker.varlink`,
-/// kept beside this file and equal to it (a test checks), extended only by new errors and new
-/// optional `Stats` fields.
+/// kept beside this file and equal to it (a test checks), extended only by new errors, new methods and new
+/// optional fields.
 package enum InterfaceDescriptions {
     package static let tracker = #"""
         # Track asynchronous CAMB.AI tasks: hand over task ids, read back status and run_id.
@@ -31,7 +31,16 @@ package enum InterfaceDescriptions {
           added_at: ?string,
           updated_at: ?string,
           checked_at: ?string,
-          next_check_at: ?string
+          next_check_at: ?string,
+          # pending, done or failed while a result is fetched for this task (results.dir, or Fetch);
+          # null when no result is fetched for it.
+          result_state: ?string,
+          # Where the finished result lies (absolute path), once done: <task_id>.flac, .wav, .mp3, .bin or .json.
+          result_path: ?string,
+          # Its size in bytes, once done.
+          result_bytes: ?int,
+          # Why the last attempt failed, in plain words (kept while retrying, and once failed).
+          result_error: ?string
         )
 
         # A status change, as delivered by Watch.
@@ -51,7 +60,8 @@ package enum InterfaceDescriptions {
         # A page of tasks ordered by task_id, after the cursor; next is the cursor of the following page.
         method List(status: ?string, kind: ?string, limit: ?int, after: ?string) -> (tasks: []Task, next: ?string)
 
-        # Replies once every listed task is terminal or untracked, or when timeout seconds have passed.
+        # Replies once every listed task is terminal or untracked, with its result settled (done or failed)
+        # when one is fetched for it, or when timeout seconds have passed.
         method Wait(ids: []string, timeout: ?float) -> (done: bool, tasks: []Task)
 
         # Call with more: one reply per status change (of the listed ids, or of all tasks), until the caller hangs up.
@@ -60,6 +70,11 @@ package enum InterfaceDescriptions {
 
         # Stop tracking and forget the ids.
         method Remove(ids: []string) -> (removed: int)
+
+        # Extension: fetch the results of these SUCCESS tasks now (into results.dir, or a results directory
+        # beside the store when it is not set), also those that failed before; requested counts those that
+        # will be fetched. Wait for them to settle; their result_path says where each lies.
+        method Fetch(ids: []string) -> (requested: int)
 
         # Counts by status and the state of the daemon's link to the API.
         method Stats() -> (
@@ -73,7 +88,9 @@ package enum InterfaceDescriptions {
           # Extension: Watch calls in progress.
           watchers: ?int,
           # Extension: what last went wrong writing check results to the store (disk full, locked…), if it still does.
-          store_error: ?string
+          store_error: ?string,
+          # Extension: tasks by result state: "pending", "done", "failed".
+          results: ?[string]int
         )
 
         error InvalidTaskId (task_id: string, reason: string)

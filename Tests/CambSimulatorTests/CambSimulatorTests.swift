@@ -180,9 +180,11 @@ struct CambSimulatorTests {
             #expect(audio.body.count > 1000)
 
             let link = try await RawHTTPClient.get(port: sim.port, "/tts-result/42?output_type=FILE_URL")
-            let url = try #require(try json(link)["file_url"] as? String)
-            #expect(url == "\(sim.baseURL)/files/42.flac")
-            let file = try await RawHTTPClient.get(port: sim.port, "/files/42.flac", apiKey: nil)
+            let url = try #require(try json(link)["output_url"] as? String)
+            #expect(url.hasPrefix("\(sim.baseURL)/files/42.flac?expires="), "a URL that expires: \(url)")
+            #expect(try json(link)["file_url"] as? String == url)
+            let file = try await RawHTTPClient.get(
+                port: sim.port, String(url.dropFirst(sim.baseURL.count)), apiKey: nil)
             #expect(file.body == audio.body)
             #expect(sim.requestCount(taskID: "42", kind: "tts-result") == 2)
             #expect(sim.totalRequests() == 0)
@@ -319,6 +321,41 @@ struct CambSimulatorTests {
             #expect(sim.port > 0)
             #expect(sim.baseURL == "http://127.0.0.1:\(sim.port)")
             await #expect(throws: CambSimulatorError.alreadyStarted) { try await sim.start() }
+        }
+    }
+
+    @Test func everyResultEndpointAnswersLikeTheAPI() async throws {
+        try await withSimulator { sim in
+            let sound = try await RawHTTPClient.get(port: sim.port, "/text-to-sound-result/7")
+            #expect(sound.header("content-type") == "audio/wav" && sound.body.starts(with: Array("RIFF".utf8)))
+            let dub = try json(try await RawHTTPClient.get(port: sim.port, "/dub-result/7"))
+            let audioURL = try #require(dub["audio_url"] as? String)
+            #expect(audioURL.hasPrefix("\(sim.baseURL)/files/7.flac?expires=") && dub["video_url"] is String)
+            #expect(dub["transcript"] is [Any])
+            let separated = try json(try await RawHTTPClient.get(port: sim.port, "/audio-separation-result/7"))
+            #expect(separated["foreground_audio_url"] is String && separated["background_audio_url"] is String)
+            for endpoint in ["translation-result", "story-result", "text-to-voice-result", "project-setup-result"] {
+                let answer = try await RawHTTPClient.get(port: sim.port, "/\(endpoint)/7")
+                #expect(answer.status == 200 && answer.header("content-type") == "application/json", "\(endpoint)")
+            }
+            let transcript = try await RawHTTPClient.get(port: sim.port, "/transcription-result/7")
+            #expect((try JSONSerialization.jsonObject(with: Data(transcript.body))) is [Any])
+            let media = try await RawHTTPClient.get(port: sim.port, String(audioURL.dropFirst(sim.baseURL.count)))
+            #expect(media.status == 200 && media.body.starts(with: Array("fLaC".utf8)))
+        }
+    }
+
+    @Test func fileURLsExpireAndDownloadsCanBeCutOrScripted() async throws {
+        try await withSimulator { sim in
+            sim.setFileURLLifetime(-1)
+            let link = try json(try await RawHTTPClient.get(port: sim.port, "/tts-result/5?output_type=FILE_URL"))
+            let url = try #require(link["output_url"] as? String)
+            let expired = try await RawHTTPClient.get(port: sim.port, String(url.dropFirst(sim.baseURL.count)))
+            #expect(expired.status == 403, "past its expiry")
+            sim.setAudioSize(100_000)
+            #expect(try await RawHTTPClient.get(port: sim.port, "/tts-result/5").body.count == 100_000)
+            sim.scriptResult(runID: 5, [.http(500)])
+            #expect(try await RawHTTPClient.get(port: sim.port, "/tts-result/5").status == 500)
         }
     }
 }

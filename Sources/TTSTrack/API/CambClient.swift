@@ -28,14 +28,16 @@ public final class CambClient: StatusChecker {
     /// Largest status answer read; a bigger one is a failed check and memory stays flat.
     public static let maxBodyBytes = 1 << 20
 
-    private let http: HTTPClient
-    private let group: MultiThreadedEventLoopGroup
+    let http: HTTPClient
+    let group: MultiThreadedEventLoopGroup
+    /// Where result files are written: disk I/O never runs on an event loop.
+    let fileIO: NIOThreadPool
     /// How much nicer the polling threads run than the rest of the daemon.
     static let pollingNiceness: Int32 = 5
-    private let current: Mutex<Current>
+    let current: Mutex<Current>
 
     /// The settings with the headers every request carries, built once per (re)load.
-    private struct Current {
+    struct Current {
         var settings: Settings
         var headers: HTTPHeaders
 
@@ -69,6 +71,8 @@ public final class CambClient: StatusChecker {
             loop.execute { ThreadPriority.makeCurrentThreadNicer(Self.pollingNiceness) }
         }
         self.group = group
+        self.fileIO = NIOThreadPool(numberOfThreads: 2)
+        fileIO.start()
         self.http = HTTPClient(eventLoopGroup: group, configuration: configuration)
         self.current = Mutex(Current(settings, userAgent: userAgent))
         self.userAgent = userAgent
@@ -83,6 +87,7 @@ public final class CambClient: StatusChecker {
     /// Closes the pooled connections and stops the loops.
     public func shutdown() async throws {
         try await http.shutdown()
+        try await fileIO.shutdownGracefully()
         try await group.shutdownGracefully()
     }
 

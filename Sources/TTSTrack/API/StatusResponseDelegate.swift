@@ -98,7 +98,7 @@ final class StatusResponseDelegate: HTTPClientResponseDelegate {
     }
 
     /// A 422's first `detail[].msg`, for the operator.
-    private static func detail(of body: ByteBuffer?) -> String? {
+    static func detail(of body: ByteBuffer?) -> String? {
         guard let body, let document = try? JSONParser.parse(body.readableBytesView),
             case .array(let details)? = document["detail"], let first = details.first,
             let message = first["msg"]?.stringValue

@@ -27,8 +27,14 @@ public final class TrackerService: Sendable {
     private let startedAt = ContinuousClock.now
     private let logger: Logger
     private let watchers = Atomic<Int>(0)
+    /// Where `Fetch` puts results: `results.dir`, else a directory beside the store.
+    private let resultsDirectory: String
 
-    public init(store: TaskStore, hub: ChangeHub, scheduler: Scheduler, limits: Limits = Limits(), logger: Logger) {
+    public init(
+        store: TaskStore, hub: ChangeHub, scheduler: Scheduler, limits: Limits = Limits(),
+        resultsDirectory: String = "", logger: Logger
+    ) {
+        self.resultsDirectory = resultsDirectory
         self.store = store
         self.hub = hub
         self.scheduler = scheduler
@@ -58,6 +64,7 @@ public final class TrackerService: Sendable {
             case "io.ttstrack.Tracker.Wait": try await wait(parameters, responder)
             case "io.ttstrack.Tracker.Watch": try await watch(parameters, more: call.more, responder)
             case "io.ttstrack.Tracker.Remove": try await remove(parameters, responder)
+            case "io.ttstrack.Tracker.Fetch": try await fetch(parameters, responder)
             case "io.ttstrack.Tracker.Stats": try await stats(responder)
             default:
                 if InterfaceDescriptions.all[call.interface] == nil {
@@ -220,6 +227,7 @@ public final class TrackerService: Sendable {
 
     private func stats(_ responder: VarlinkResponder) async throws {
         let counts = try await store.countsByStatus()
+        let resultCounts = try await store.reader.countsByResultState()
         let snapshot = await scheduler.snapshot()
         let uptime = ContinuousClock.now - startedAt
         try await responder.reply([
@@ -232,6 +240,16 @@ public final class TrackerService: Sendable {
             "api_error": snapshot.health.error.map(JSONValue.string) ?? .null,
             "watchers": .int(Int64(watchers.load(ordering: .relaxed))),
             "store_error": snapshot.storeError.map(JSONValue.string) ?? .null,
+            "results": .object(resultCounts.mapValues { .int(Int64($0)) }),
         ])
+    }
+
+    private func fetch(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
+        let ids = try validIDs(parameters)
+        guard !resultsDirectory.isEmpty else {
+            throw TrackerError.storeUnavailable(reason: "no results directory is configured")
+        }
+        let requested = try await scheduler.requestResults(ids, into: resultsDirectory)
+        try await responder.reply(["requested": .int(Int64(requested.count))])
     }
 }

@@ -82,11 +82,11 @@ public struct APIHealth: Sendable, Equatable {
         }
     }
 
-    /// Takes one outcome of API work; returns the transition, if this outcome made one.
+    /// Takes what one exchange of any API work showed; returns the transition, if it made one.
     @discardableResult
-    mutating func record(_ outcome: CheckOutcome, now: ContinuousClock.Instant) -> Transition? {
-        switch outcome {
-        case .report, .notFound:
+    mutating func record(_ observation: APIObservation, now: ContinuousClock.Instant) -> Transition? {
+        switch observation {
+        case .answered:
             error = nil
             if condition == .ok { return nil }
             condition = .ok

@@ -35,10 +35,10 @@ public struct DispatchGate: Sendable {
         return .admit(probe: probe)
     }
 
-    /// Takes the outcome of an admitted item; returns a transition worth logging.
+    /// Takes what an admitted item showed of the API; returns a transition worth logging.
     @discardableResult
-    public mutating func record(_ outcome: CheckOutcome, now: ContinuousClock.Instant) -> APIHealth.Transition? {
-        health.record(outcome, now: now)
+    public mutating func record(_ observation: APIObservation, now: ContinuousClock.Instant) -> APIHealth.Transition? {
+        health.record(observation, now: now)
     }
 
     /// Changes rate and burst (reload), keeping no more saved than the new burst.

@@ -7,7 +7,7 @@ import DequeModule
 /// it is released with nothing to write), so it is never checked twice at once. Tasks handed
 /// out keep their old due time until their results commit, so they all lie before the cursor
 /// and the next batch need not read past them; a task re-scheduled by a result lands after it.
-struct DueFeeder: Sendable {
+struct DueFeeder<Item: DueItem>: Sendable {
     /// What to read from the store next.
     struct Read: Sendable, Equatable {
         var limit: Int
@@ -15,7 +15,7 @@ struct DueFeeder: Sendable {
         var excluding: Set<String>
     }
 
-    private var ready = Deque<DueTask>()
+    private var ready = Deque<Item>()
     private var claimed = Set<String>()
     /// Where the last full batch ended; nil after a short batch (the due set was read to its
     /// end), so the next read starts over from the oldest due.
@@ -42,7 +42,7 @@ struct DueFeeder: Sendable {
     }
 
     /// Takes what a read returned: claims it and queues it behind what is ready.
-    mutating func accept(_ due: [DueTask], of read: Read) {
+    mutating func accept(_ due: [Item], of read: Read) {
         for task in due where claimed.insert(task.taskID).inserted {
             ready.append(task)
         }
@@ -61,7 +61,7 @@ struct DueFeeder: Sendable {
     }
 
     /// The oldest due task that is ready.
-    mutating func take() -> DueTask? {
+    mutating func take() -> Item? {
         ready.popFirst()
     }
 
@@ -71,4 +71,17 @@ struct DueFeeder: Sendable {
     mutating func release(_ taskID: String) {
         claimed.remove(taskID)
     }
+}
+
+/// Work that is due in the store in (due time, row) order: a status check, a result download.
+protocol DueItem: Sendable {
+    var taskID: String { get }
+    /// Its position in due order.
+    var cursor: DueTask.Cursor { get }
+}
+
+extension DueTask: DueItem {}
+
+extension DueResult: DueItem {
+    var cursor: DueTask.Cursor { DueTask.Cursor(nextCheckAt: dueAt, rowID: rowID) }
 }

@@ -22,6 +22,16 @@ public actor Scheduler {
         public var health: APIHealth
         public var inFlight: Int
         public var storeError: String?
+        /// Downloads in flight, and results saved and given up since the start.
+        public var downloadsInFlight = 0
+        public var resultsSaved = 0
+        public var resultsFailed = 0
+    }
+
+    /// One kind of work the loop starts.
+    private enum WorkItem {
+        case check(DueTask)
+        case download(DueResult)
     }
 
     /// Whether the loop takes new work.
@@ -47,9 +57,17 @@ public actor Scheduler {
 
     private var policy: PollPolicy
     private var gate: DispatchGate
-    private var feeder = DueFeeder()
+    private var feeder = DueFeeder<DueTask>()
     private var pool: WorkerPool
-    private var writer = ResultWriter()
+    private var writer = ResultWriter<TaskUpdate>()
+    /// Result downloads: the same life as checks, their own pool, the same gate.
+    private let fetcher: (any ResultFetcher)?
+    private var results: ResultPolicy
+    private var resultFeeder = DueFeeder<DueResult>()
+    private var resultPool: WorkerPool
+    private var resultWriter = ResultWriter<ResultUpdate>()
+    private var resultsSaved = 0
+    private var resultsFailed = 0
     private var phase = Phase.running
     private var random = SystemRandomNumberGenerator()
     private var nextTickAt: ContinuousClock.Instant
@@ -62,11 +80,15 @@ public actor Scheduler {
     private var tickWants: ContinuousClock.Instant?
 
     public init(
-        store: TaskStore, checker: any StatusChecker, policy: PollPolicy, tickInterval: Duration = .milliseconds(50),
+        store: TaskStore, checker: any StatusChecker, policy: PollPolicy, fetcher: (any ResultFetcher)? = nil,
+        results: ResultPolicy = ResultPolicy(), tickInterval: Duration = .milliseconds(50),
         idleLimit: Duration = .seconds(60), logger: Logger
     ) {
         self.store = store
         self.checker = checker
+        self.fetcher = fetcher
+        self.results = results
+        self.resultPool = WorkerPool(limit: results.concurrency)
         self.policy = policy
         self.currentPolicyBox = Mutex(policy)
         self.tickInterval = tickInterval
@@ -86,7 +108,11 @@ public actor Scheduler {
 
     /// Applies new `poll.*` settings (reload); in-flight checks are not disturbed, and the
     /// number in flight follows the new `poll.concurrency` either way.
-    public func reconfigure(_ policy: PollPolicy) {
+    public func reconfigure(_ policy: PollPolicy, results: ResultPolicy? = nil) {
+        if let results {
+            self.results = results
+            resultPool.resize(to: results.concurrency)
+        }
         self.policy = policy
         currentPolicyBox.withLock { $0 = policy }
         gate.reconfigure(rate: policy.rate, burst: policy.burst)
@@ -99,7 +125,8 @@ public actor Scheduler {
     public func snapshot() -> Snapshot {
         Snapshot(
             checksTotal: checksTotal, checksFailed: checksFailed, health: gate.health, inFlight: pool.inFlight,
-            storeError: storeError)
+            storeError: storeError, downloadsInFlight: resultPool.inFlight, resultsSaved: resultsSaved,
+            resultsFailed: resultsFailed)
     }
 
     /// Starts tracking `ids`: each one's first check is placed by the ``Schedule``, and once they
@@ -126,12 +153,15 @@ public actor Scheduler {
                         phase = .draining(until: clock.now + grace)
                     }
                     if case .draining(let until) = phase {
-                        if pool.inFlight == 0 || clock.now >= until { break }
+                        if pool.inFlight == 0 && resultPool.inFlight == 0 || clock.now >= until { break }
                         heartbeat.arm(at: until, leeway: .milliseconds(10))
                         continue
                     }
-                    for task in await step() {
-                        group.addTask { await self.work(from: task) }
+                    for item in await step() {
+                        switch item {
+                        case .check(let task): group.addTask { await self.work(from: task) }
+                        case .download(let result): group.addTask { await self.download(from: result) }
+                        }
                     }
                 }
             } onGracefulShutdown: {
@@ -143,6 +173,7 @@ public actor Scheduler {
             group.cancelAll()
         }
         await flush()
+        await flushResults()
         if !writer.isEmpty {
             logger.error("Results could not be written at shutdown", metadata: ["ttstrack.lost": "\(writer.count)"])
         }
@@ -164,7 +195,7 @@ public actor Scheduler {
     private func finish(_ task: DueTask, _ outcome: CheckOutcome) -> DueTask? {
         let now = clock.now
         if case .cancelled = outcome {
-            gate.record(outcome, now: now)
+            gate.record(outcome.observation, now: now)
             feeder.release(task.taskID)
         } else {
             checksTotal += 1
@@ -172,9 +203,15 @@ public actor Scheduler {
             case .report, .notFound: break
             default: checksFailed += 1
             }
-            if let transition = gate.record(outcome, now: now) { log(transition) }
-            if let update = CheckRules.update(for: task, outcome: outcome, now: .now(), policy: policy, using: &random)
+            if let transition = gate.record(outcome.observation, now: now) { log(transition) }
+            if var update = CheckRules.update(for: task, outcome: outcome, now: .now(), policy: policy, using: &random)
             {
+                // A task that turns SUCCESS enqueues its download in the same transaction.
+                if update.status == .success, task.status != .success, update.runID != nil,
+                    results.fetches(kind: task.kind)
+                {
+                    update.resultDirectory = results.directory
+                }
                 writer.append(update)
             } else {
                 feeder.release(task.taskID)
@@ -189,6 +226,102 @@ public actor Scheduler {
         pool.finished()
         heartbeat.wakeNow()
         return nil
+    }
+
+    /// One slot of the result pool: fetches `first`, then each next result the gate admits.
+    private nonisolated func download(from first: DueResult) async {
+        guard let fetcher else { return }
+        var next: DueResult? = first
+        while let item = next {
+            let results = await currentResults
+            let outcome = await fetcher.fetchResult(
+                kind: item.kind, runID: item.runID, taskID: item.taskID, into: item.directory,
+                maxBytes: results.maxBytes)
+            next = await finish(item, outcome)
+        }
+    }
+
+    private var currentResults: ResultPolicy { results }
+
+    /// Records what one attempt came to; returns the next result for the same slot, or nil.
+    private func finish(_ item: DueResult, _ outcome: ResultOutcome) -> DueResult? {
+        let now = clock.now
+        if let transition = gate.record(outcome.observation, now: now) { log(transition) }
+        switch outcome {
+        case .saved(let path, let bytes):
+            resultsSaved += 1
+            resultWriter.append(
+                ResultUpdate(
+                    rowID: item.rowID, taskID: item.taskID, state: .done, path: path, bytes: bytes,
+                    attempts: item.attempts))
+        case .failed(let failure):
+            let attempts = item.attempts + 1
+            if attempts >= results.maxAttempts {
+                resultsFailed += 1
+                logger.warning(
+                    "Result given up", metadata: ["ttstrack.task": "\(item.taskID)", "ttstrack.error": "\(failure)"])
+                resultWriter.append(
+                    ResultUpdate(
+                        rowID: item.rowID, taskID: item.taskID, state: .failed, error: failure.description,
+                        attempts: attempts))
+            } else {
+                let delay = ResultPolicy.retryDelay(afterFailures: attempts, maxInterval: policy.maxInterval)
+                resultWriter.append(
+                    ResultUpdate(
+                        rowID: item.rowID, taskID: item.taskID, state: .pending, error: failure.description,
+                        attempts: attempts, nextAttemptAt: Timestamp.now().adding(seconds: delay)))
+            }
+        case .unauthorized, .rateLimited, .cancelled:
+            // About the daemon, not the result: the attempt does not count, and it stays due.
+            resultFeeder.release(item.taskID)
+            resultFeeder.mayHaveMore()
+        }
+        if case .running = phase, !Task.isCancelled, resultPool.mayContinue, resultFeeder.hasReady,
+            !resultWriter.isFull, case .admit = gate.admit(now: now)
+        {
+            return resultFeeder.take()
+        }
+        resultPool.finished()
+        heartbeat.wakeNow()
+        return nil
+    }
+
+    private var resultBatchSize: Int { max(results.concurrency * 4, 64) }
+
+    private func refillResults() async {
+        let read = resultFeeder.nextRead(limit: resultBatchSize, now: clock.now)
+        do {
+            let due = try await store.dueResults(
+                now: .now(), limit: read.limit, after: read.after, excluding: read.excluding)
+            resultFeeder.accept(due, of: read)
+        } catch {
+            resultFeeder.readFailed()
+            noteStoreError(error, while: "reading due results")
+        }
+    }
+
+    private func flushResults() async {
+        guard !resultWriter.isEmpty else { return }
+        let batch = resultWriter.takeBatch()
+        do {
+            try await store.applyResults(batch, now: .now())
+            for update in batch { resultFeeder.release(update.taskID) }
+            resultFeeder.mayHaveMore()
+        } catch {
+            resultWriter.restore(batch)
+            noteStoreError(error, while: "writing result states")
+        }
+    }
+
+    /// Fetches the results of the SUCCESS tasks among `ids` into `directory` now (on demand);
+    /// returns the ids whose result will be fetched.
+    public func requestResults(_ ids: [String], into directory: String) async throws -> [String] {
+        let requested = try await store.requestResults(ids, into: directory, now: .now())
+        if !requested.isEmpty {
+            resultFeeder.mayHaveMore()
+            heartbeat.wakeNow()
+        }
+        return requested
     }
 
     private func log(_ transition: APIHealth.Transition) {
@@ -207,15 +340,38 @@ public actor Scheduler {
     // MARK: The loop's step
 
     /// One wake-up: ticks when due, returns the checks to start, and arms the next wake-up.
-    private func step() async -> [DueTask] {
-        if clock.now >= nextTickAt || writer.isFull {
+    private func step() async -> [WorkItem] {
+        if clock.now >= nextTickAt || writer.isFull || resultWriter.isFull {
             nextTickAt = clock.now + tickInterval
             await flush()
+            await flushResults()
             feeder.mayHaveMore()
+            resultFeeder.mayHaveMore()
             tickWants = await onTick?()
         }
-        var started: [DueTask] = []
+        var started: [WorkItem] = []
         var wait: ContinuousClock.Instant?
+        // Results first: they are few, bounded by their own pool, and someone waits for them.
+        var readResults = false
+        downloading: while fetcher != nil && resultPool.hasRoom {
+            guard resultFeeder.hasReady else {
+                guard resultFeeder.mayHaveDue, !readResults else { break }
+                await refillResults()
+                readResults = true
+                continue
+            }
+            switch gate.admit(now: clock.now) {
+            case .admit:
+                guard let item = resultFeeder.take() else { break downloading }
+                resultPool.started()
+                started.append(.download(item))
+            case .waitUntil(let instant):
+                wait = instant
+                break downloading
+            case .waitForOutcome:
+                break downloading
+            }
+        }
         var read = false
         dispatching: while pool.hasRoom {
             guard feeder.hasReady else {
@@ -228,7 +384,7 @@ public actor Scheduler {
             case .admit:
                 guard let task = feeder.take() else { break dispatching }
                 pool.started()
-                started.append(task)
+                started.append(.check(task))
             case .waitUntil(let instant):
                 wait = instant
                 break dispatching
@@ -237,6 +393,9 @@ public actor Scheduler {
             }
         }
         if !read && feeder.wantsRead(batchSize: batchSize) { await refill() }
+        if fetcher != nil && !readResults && resultFeeder.wantsRead(batchSize: resultBatchSize) {
+            await refillResults()
+        }
         await armNextWake(wait: wait)
         return started
     }
@@ -250,24 +409,32 @@ public actor Scheduler {
     /// soonest due task, a pause's end, or what the tick handler wants, whichever comes first.
     private func armNextWake(wait: ContinuousClock.Instant?) async {
         let now = clock.now
-        if pool.inFlight == 0 && writer.isEmpty && !feeder.mayHaveDue {
+        let resultsIdle =
+            fetcher == nil || (resultPool.inFlight == 0 && resultWriter.isEmpty && !resultFeeder.mayHaveDue)
+        if pool.inFlight == 0 && writer.isEmpty && !feeder.mayHaveDue && resultsIdle {
             var until = now + idleLimit
-            if feeder.hasReady {
+            if feeder.hasReady || resultFeeder.hasReady {
                 if let wait { until = min(until, wait) }
-            } else {
-                do {
-                    if let due = try await store.nextDueAt() {
-                        until = min(until, now + .milliseconds(due.rawValue - Timestamp.now().rawValue))
-                    }
-                } catch {
-                    noteStoreError(error, while: "reading the next due time")
+            }
+            do {
+                var soonest: [Timestamp] = []
+                if !feeder.hasReady, let due = try await store.nextDueAt() { soonest.append(due) }
+                if fetcher != nil, !resultFeeder.hasReady, let due = try await store.nextResultDueAt() {
+                    soonest.append(due)
                 }
+                if let due = soonest.min() {
+                    until = min(until, now + .milliseconds(due.rawValue - Timestamp.now().rawValue))
+                }
+            } catch {
+                noteStoreError(error, while: "reading the next due time")
             }
             if let tickWants { until = min(until, tickWants) }
             nextTickAt = max(until, now + tickInterval)
         }
         var deadline = nextTickAt
-        if let wait, feeder.hasReady, pool.hasRoom { deadline = min(deadline, wait) }
+        if let wait, (feeder.hasReady && pool.hasRoom) || (resultFeeder.hasReady && resultPool.hasRoom) {
+            deadline = min(deadline, wait)
+        }
         // A token is due within milliseconds and the rate depends on it; a long sleep may be
         // late by a little, so the system can fold it into other wake-ups.
         let leeway = min(max(.milliseconds(1), (deadline - now) / 20), .milliseconds(500))

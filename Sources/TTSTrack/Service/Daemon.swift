@@ -74,13 +74,24 @@ public final class Daemon: Sendable {
         let client = CambClient(
             settings: .init(baseURL: config.apiBaseURL, apiKey: apiKey?.key, timeout: config.apiTimeout),
             maxConnections: 1024, userAgent: "ttstrackd/\(TrackerService.version)")
-        let scheduler = Scheduler(store: store, checker: client, policy: config.poll, logger: logger)
+        for directory in Set([config.results.directory, config.onDemandResultsDirectory]) where !directory.isEmpty {
+            let removed = ResultFile.removeLeftovers(in: directory)
+            if removed > 0 {
+                logger.info(
+                    "Removed unfinished result files",
+                    metadata: ["ttstrack.count": "\(removed)", "ttstrack.dir": "\(directory)"])
+            }
+        }
+        let scheduler = Scheduler(
+            store: store, checker: client, policy: config.poll, fetcher: client, results: config.results, logger: logger
+        )
         let reporter = HealthReporter(notifier: notifier, store: store, scheduler: scheduler, environment: environment)
         await scheduler.setTickHandler { await reporter.tick() }
         var trackerLimits = TrackerService.Limits()
         trackerLimits.watchBuffer = config.watchBuffer
         let tracker = TrackerService(
-            store: store, hub: hub, scheduler: scheduler, limits: trackerLimits, logger: logger)
+            store: store, hub: hub, scheduler: scheduler, limits: trackerLimits,
+            resultsDirectory: config.onDemandResultsDirectory, logger: logger)
         var serverLimits = VarlinkServer.Limits()
         serverLimits.maxConnections = config.maxConnections
         serverLimits.access = PeerAccess(
@@ -122,7 +133,7 @@ public final class Daemon: Sendable {
                 defer { notifier.notify("READY=1") }
                 do {
                     let (newConfig, newKey) = try await reloader()
-                    await scheduler.reconfigure(newConfig.poll)
+                    await scheduler.reconfigure(newConfig.poll, results: newConfig.results)
                     client.update(
                         .init(baseURL: newConfig.apiBaseURL, apiKey: newKey?.key, timeout: newConfig.apiTimeout))
                     logger.info("Configuration reloaded")

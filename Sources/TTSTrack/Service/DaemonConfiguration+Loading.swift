@@ -76,6 +76,22 @@ extension DaemonConfiguration {
         try double("poll.give_up_after", &config.poll.giveUpAfter)
         try int("poll.not_found_after", &config.poll.notFoundAfter)
         try double("poll.jitter", &config.poll.jitter)
+        try string("results.dir", &config.results.directory)
+        if let kinds = reader.stringArray(forKey: "results.kinds") {
+            config.results.kinds = kinds.map(\.trimmingWhitespace).filter { !$0.isEmpty }
+        }
+        try int("results.concurrency", &config.results.concurrency)
+        var maxBytes = Int(config.results.maxBytes)
+        try int("results.max_bytes", &maxBytes)
+        config.results.maxBytes = Int64(maxBytes)
+        try int("results.max_attempts", &config.results.maxAttempts)
+        var media = false
+        media =
+            try reader.bool(forKey: "results.media")
+            ?? Self.check(reader, "results.media", as: "true or false", default: media)
+        if media {
+            throw Invalid("results.media: true is not supported by this version of ttstrackd; set it to false")
+        }
         try double("events.retention_days", &config.eventsRetentionDays)
         try string("log.level", &config.logLevel)
         if let problem = config.problem { throw Invalid(problem) }

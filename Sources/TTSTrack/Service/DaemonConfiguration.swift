@@ -18,9 +18,18 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Events a `Watch` may fall behind before it is cut off (`control.watch_buffer`).
     public var watchBuffer = 10_000
     public var poll = PollPolicy()
+    /// `results.*`: which results are fetched to disk.
+    public var results = ResultPolicy()
     /// Days events are kept for `Watch(since:)`.
     public var eventsRetentionDays = 7.0
     public var logLevel = "info"
+
+    /// Where results asked for with `Fetch` go when `results.dir` is not set: beside the store.
+    public var onDemandResultsDirectory: String {
+        if !results.directory.isEmpty { return results.directory }
+        let parent = storePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return (parent.isEmpty ? "." : parent) + "/results"
+    }
 
     public init(storePath: String, socketPath: String) {
         self.storePath = storePath
@@ -30,6 +39,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Why the configuration cannot work, or `nil`.
     public var problem: String? {
         if let problem = poll.problem { return problem }
+        if let problem = results.problem { return problem }
         if !(apiTimeout > 0) { return "api.timeout must be more than 0" }
         if !apiBaseURL.hasPrefix("http://") && !apiBaseURL.hasPrefix("https://") {
             return "api.base_url must start with http:// or https://"

@@ -56,11 +56,14 @@ public struct TaskUpdate: Sendable, Hashable {
     public var nextCheckAt: Timestamp?
     /// True when status, run_id, reason or message differ from before: the store records an event.
     public var changed: Bool
+    /// Set when the task just turned SUCCESS and its result is to be fetched into this
+    /// directory: the download becomes due in the same transaction.
+    public var resultDirectory: String?
 
     public init(
         rowID: Int64, taskID: String, status: TaskStatus, terminal: Bool, runID: Int64?, reason: String?,
         message: String?, checks: Int, failures: Int, notFoundStreak: Int, checkedAt: Timestamp,
-        nextCheckAt: Timestamp?, changed: Bool
+        nextCheckAt: Timestamp?, changed: Bool, resultDirectory: String? = nil
     ) {
         self.rowID = rowID
         self.taskID = taskID
@@ -75,6 +78,7 @@ public struct TaskUpdate: Sendable, Hashable {
         self.checkedAt = checkedAt
         self.nextCheckAt = nextCheckAt
         self.changed = changed
+        self.resultDirectory = resultDirectory
     }
 }
 

@@ -78,6 +78,20 @@ public actor TaskReader {
         }
     }
 
+    /// Number of tasks per result state (`pending`, `done`, `failed`); tasks with no result
+    /// fetched are not counted.
+    public func countsByResultState() throws -> [String: Int] {
+        try db.withStatement(
+            "SELECT result_state, count(*) FROM tasks WHERE result_state IS NOT NULL GROUP BY result_state"
+        ) { select in
+            var counts: [String: Int] = [:]
+            while try select.step() {
+                counts[select.string(0)] = select.int(1)
+            }
+            return counts
+        }
+    }
+
     /// Recorded events with `seq` greater than `after`, oldest first.
     public func events(after: Int64, limit: Int) throws -> [TaskEvent] {
         try db.withStatement(

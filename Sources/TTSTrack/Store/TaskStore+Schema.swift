@@ -38,7 +38,23 @@ extension TaskStore {
             checked_at INTEGER
         );
         CREATE INDEX events_at ON events(at);
+        """,
+        // Results on disk: the state of a task's result and, while pending, when its next
+        // attempt is due; events carry the result too, so Watch(since:) replays it.
         """
+        ALTER TABLE tasks ADD COLUMN result_state TEXT;
+        ALTER TABLE tasks ADD COLUMN result_path TEXT;
+        ALTER TABLE tasks ADD COLUMN result_bytes INTEGER;
+        ALTER TABLE tasks ADD COLUMN result_error TEXT;
+        ALTER TABLE tasks ADD COLUMN result_attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tasks ADD COLUMN result_due_at INTEGER;
+        ALTER TABLE tasks ADD COLUMN result_dir TEXT;
+        CREATE INDEX tasks_result_due ON tasks(result_due_at) WHERE result_state = 'pending';
+        ALTER TABLE events ADD COLUMN result_state TEXT;
+        ALTER TABLE events ADD COLUMN result_path TEXT;
+        ALTER TABLE events ADD COLUMN result_bytes INTEGER;
+        ALTER TABLE events ADD COLUMN result_error TEXT;
+        """,
     ]
 
     /// The schema version this build writes.

@@ -213,7 +213,10 @@ public actor TaskStore {
                 UPDATE tasks SET status = :status, terminal = :terminal, run_id = :run_id, reason = :reason,
                     message = :message, checks = :checks, failures = :failures, not_found = :not_found,
                     checked_at = :checked_at, next_check_at = :next_check_at,
-                    updated_at = CASE WHEN :changed THEN :now ELSE updated_at END
+                    updated_at = CASE WHEN :changed THEN :now ELSE updated_at END,
+                    result_state = CASE WHEN :result_dir IS NULL THEN result_state ELSE 'pending' END,
+                    result_dir = coalesce(:result_dir, result_dir),
+                    result_due_at = CASE WHEN :result_dir IS NULL THEN result_due_at ELSE :now END
                 WHERE id = :id RETURNING \(TrackedTask.columns)
                 """
             ) { update in
@@ -228,6 +231,7 @@ public actor TaskStore {
                         ":checked_at": .integer(change.checkedAt.rawValue),
                         ":next_check_at": SQLiteValue(change.nextCheckAt?.rawValue),
                         ":changed": SQLiteValue(change.changed), ":now": .integer(now.rawValue),
+                        ":result_dir": SQLiteValue(change.resultDirectory),
                         ":id": .integer(change.rowID),
                     ])
                     guard try update.step() else { continue }
@@ -242,13 +246,120 @@ public actor TaskStore {
         return events
     }
 
+    // MARK: Results
+
+    /// Up to `limit` pending results whose next attempt is due at `now`, the longest overdue
+    /// first, skipping those in `excluding` (in flight). Reads the partial index `tasks_result_due`.
+    public func dueResults(
+        now: Timestamp, limit: Int, after cursor: DueTask.Cursor? = nil, excluding: Set<String>
+    ) throws -> [DueResult] {
+        try db.withStatement(
+            """
+            SELECT id, task_id, kind, run_id, result_attempts, result_dir, result_due_at FROM tasks
+            WHERE result_state = 'pending' AND result_due_at <= :now
+                AND (result_due_at, id) > (:cursor_due_at, :cursor_id)
+            ORDER BY result_due_at, id LIMIT :limit
+            """
+        ) { select in
+            try select.bind([
+                ":now": .integer(now.rawValue), ":limit": SQLiteValue(limit + excluding.count),
+                ":cursor_due_at": .integer(cursor?.nextCheckAt.rawValue ?? .min),
+                ":cursor_id": .integer(cursor?.rowID ?? .min),
+            ])
+            var due: [DueResult] = []
+            while due.count < limit, try select.step() {
+                let taskID = select.string(1)
+                if excluding.contains(taskID) { continue }
+                due.append(
+                    DueResult(
+                        rowID: select.int64(0), taskID: taskID, kind: select.string(2),
+                        runID: select.optionalInt64(3) ?? 0,
+                        attempts: select.int(4), directory: select.optionalString(5) ?? "",
+                        dueAt: Timestamp(milliseconds: select.int64(6))))
+            }
+            return due
+        }
+    }
+
+    /// When the soonest pending result is next due, or nil when none is.
+    public func nextResultDueAt() throws -> Timestamp? {
+        try db.withStatement("SELECT min(result_due_at) FROM tasks WHERE result_state = 'pending'") { select in
+            guard try select.step() else { return nil }
+            return select.optionalInt64(0).map(Timestamp.init(milliseconds:))
+        }
+    }
+
+    /// Writes what result attempts came to, in one transaction; a result that settles (done,
+    /// or failed for good) is recorded as an event and published once committed.
+    @discardableResult
+    public func applyResults(_ updates: [ResultUpdate], now: Timestamp) throws -> [TaskEvent] {
+        guard !updates.isEmpty else { return [] }
+        let events = try db.transaction {
+            try db.withStatement(
+                """
+                UPDATE tasks SET result_state = :state, result_path = :path, result_bytes = :bytes,
+                    result_error = :error, result_attempts = :attempts, result_due_at = :due_at,
+                    updated_at = CASE WHEN :settled THEN :now ELSE updated_at END
+                WHERE id = :id AND result_state = 'pending' RETURNING \(TrackedTask.columns)
+                """
+            ) { update in
+                var events: [TaskEvent] = []
+                for change in updates {
+                    update.reset()
+                    try update.bind([
+                        ":state": .text(change.state.rawValue), ":path": SQLiteValue(change.path),
+                        ":bytes": SQLiteValue(change.bytes), ":error": SQLiteValue(change.error),
+                        ":attempts": SQLiteValue(change.attempts),
+                        ":due_at": SQLiteValue(change.nextAttemptAt?.rawValue),
+                        ":settled": SQLiteValue(change.state != .pending), ":now": .integer(now.rawValue),
+                        ":id": .integer(change.rowID),
+                    ])
+                    guard try update.step() else { continue }
+                    let task = TrackedTask(row: update)
+                    try update.run()
+                    if change.state != .pending { events.append(try recordEvent(task, at: now)) }
+                }
+                return events
+            }
+        }
+        hub.publish(events)
+        return events
+    }
+
+    /// Asks for the results of the SUCCESS tasks among `ids` to be fetched into `directory` now,
+    /// unless they are pending or done already; returns the ids that will be fetched.
+    public func requestResults(_ ids: [String], into directory: String, now: Timestamp) throws -> [String] {
+        try db.transaction {
+            try db.withStatement(
+                """
+                UPDATE tasks SET result_state = 'pending', result_dir = :dir, result_due_at = :now,
+                    result_attempts = 0, result_error = NULL
+                WHERE task_id = :task_id AND status = 'SUCCESS' AND run_id IS NOT NULL
+                    AND (result_state IS NULL OR result_state = 'failed')
+                RETURNING task_id
+                """
+            ) { update in
+                var requested: [String] = []
+                for id in ids {
+                    update.reset()
+                    try update.bind([":dir": .text(directory), ":now": .integer(now.rawValue), ":task_id": .text(id)])
+                    if try update.step() { requested.append(update.string(0)) }
+                    try update.run()
+                }
+                return requested
+            }
+        }
+    }
+
     // MARK: Events
 
     private func recordEvent(_ task: TrackedTask, at now: Timestamp) throws -> TaskEvent {
         try db.withStatement(
             """
-            INSERT INTO events (at, task_id, kind, status, terminal, run_id, reason, message, checks, added_at, checked_at)
-            VALUES (:at, :task_id, :kind, :status, :terminal, :run_id, :reason, :message, :checks, :added_at, :checked_at)
+            INSERT INTO events (at, task_id, kind, status, terminal, run_id, reason, message, checks, added_at, checked_at,
+                result_state, result_path, result_bytes, result_error)
+            VALUES (:at, :task_id, :kind, :status, :terminal, :run_id, :reason, :message, :checks, :added_at, :checked_at,
+                :result_state, :result_path, :result_bytes, :result_error)
             """
         ) { insert in
             try insert.bind([
@@ -257,6 +368,8 @@ public actor TaskStore {
                 ":run_id": SQLiteValue(task.runID), ":reason": SQLiteValue(task.reason),
                 ":message": SQLiteValue(task.message), ":checks": SQLiteValue(task.checks),
                 ":added_at": SQLiteValue(task.addedAt?.rawValue), ":checked_at": SQLiteValue(task.checkedAt?.rawValue),
+                ":result_state": SQLiteValue(task.resultState?.rawValue), ":result_path": SQLiteValue(task.resultPath),
+                ":result_bytes": SQLiteValue(task.resultBytes), ":result_error": SQLiteValue(task.resultError),
             ])
             try insert.run()
         }

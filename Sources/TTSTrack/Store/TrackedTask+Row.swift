@@ -3,13 +3,17 @@ import TTSTrackWire
 extension TrackedTask {
     /// The columns ``init(row:)`` reads, in its order, for a select from `tasks` or a
     /// `RETURNING` clause on it.
-    static let columns =
-        "task_id, kind, status, terminal, run_id, reason, message, checks, added_at, updated_at, checked_at, next_check_at"
+    static let columns = """
+        task_id, kind, status, terminal, run_id, reason, message, checks, added_at, updated_at, checked_at, \
+        next_check_at, result_state, result_path, result_bytes, result_error
+        """
 
     /// The same columns from `events`: the event's time is the task's `updated_at`, and an event
     /// keeps no next check.
-    static let eventColumns =
-        "task_id, kind, status, terminal, run_id, reason, message, checks, added_at, at, checked_at, NULL"
+    static let eventColumns = """
+        task_id, kind, status, terminal, run_id, reason, message, checks, added_at, at, checked_at, NULL, \
+        result_state, result_path, result_bytes, result_error
+        """
 
     /// The one mapping from a row to a task: the row holds ``columns`` (or ``eventColumns``)
     /// from column `offset` on.
@@ -22,6 +26,8 @@ extension TrackedTask {
             terminal: row.int64(offset + 3) != 0, runID: row.optionalInt64(offset + 4),
             reason: row.optionalString(offset + 5), message: row.optionalString(offset + 6),
             checks: row.int(offset + 7), addedAt: time(8), updatedAt: time(9), checkedAt: time(10),
-            nextCheckAt: time(11))
+            nextCheckAt: time(11), resultState: row.optionalString(offset + 12).flatMap(ResultState.init(rawValue:)),
+            resultPath: row.optionalString(offset + 13), resultBytes: row.optionalInt64(offset + 14),
+            resultError: row.optionalString(offset + 15))
     }
 }

@@ -14,11 +14,21 @@ public struct TrackedTask: Sendable, Hashable {
     public var updatedAt: Timestamp?
     public var checkedAt: Timestamp?
     public var nextCheckAt: Timestamp?
+    /// Whether the result is being fetched (`pending`), lies on disk (`done`) or could not be
+    /// had (`failed`); nil when no result is fetched for this task.
+    public var resultState: ResultState?
+    /// Where the finished result lies (absolute path), once done.
+    public var resultPath: String?
+    public var resultBytes: Int64?
+    /// Why the last attempt failed, in plain words.
+    public var resultError: String?
 
     public init(
         taskID: String, kind: String, status: TaskStatus, terminal: Bool, runID: Int64? = nil,
         reason: String? = nil, message: String? = nil, checks: Int = 0, addedAt: Timestamp? = nil,
-        updatedAt: Timestamp? = nil, checkedAt: Timestamp? = nil, nextCheckAt: Timestamp? = nil
+        updatedAt: Timestamp? = nil, checkedAt: Timestamp? = nil, nextCheckAt: Timestamp? = nil,
+        resultState: ResultState? = nil, resultPath: String? = nil, resultBytes: Int64? = nil,
+        resultError: String? = nil
     ) {
         self.taskID = taskID
         self.kind = kind
@@ -32,6 +42,10 @@ public struct TrackedTask: Sendable, Hashable {
         self.updatedAt = updatedAt
         self.checkedAt = checkedAt
         self.nextCheckAt = nextCheckAt
+        self.resultState = resultState
+        self.resultPath = resultPath
+        self.resultBytes = resultBytes
+        self.resultError = resultError
     }
 
     /// The reply for an id the daemon does not know.
@@ -39,6 +53,7 @@ public struct TrackedTask: Sendable, Hashable {
         TrackedTask(taskID: taskID, kind: TaskKind.tts.rawValue, status: .untracked, terminal: false)
     }
 
-    /// True when a `Wait` need not wait for this task any more.
-    public var isSettled: Bool { terminal || status == .untracked }
+    /// True when a `Wait` need not wait for this task any more: terminal with its result (if
+    /// one is fetched) settled, or unknown.
+    public var isSettled: Bool { (terminal && resultState != .pending) || status == .untracked }
 }

@@ -5,8 +5,8 @@ import Testing
 /// API health as a value on an injected clock: outcomes in, admissions and transitions out.
 @Suite struct APIHealthTests {
     let t0 = ContinuousClock.now
-    let refused = CheckOutcome.failed(.transport(TransportError(.refused, host: "api")))
-    let pending = CheckOutcome.report(.init(status: "PENDING"))
+    let refused = APIObservation.failed(.transport(TransportError(.refused, host: "api")))
+    let pending = APIObservation.answered
 
     func at(_ seconds: Double) -> ContinuousClock.Instant { t0 + .milliseconds(Int64(seconds * 1000)) }
 
@@ -15,7 +15,7 @@ import Testing
         #expect(health.record(refused, now: at(0)) == .unreachable("connection to api refused"))
         #expect(health.state == .unreachable && health.admission(now: at(0)) == .open)
         #expect(health.record(refused, now: at(1)) == nil, "the same failure is told once")
-        let timeout = CheckOutcome.failed(.transport(TransportError(.timeout, host: "api")))
+        let timeout = APIObservation.failed(.transport(TransportError(.timeout, host: "api")))
         #expect(health.record(timeout, now: at(2)) == .unreachable("no answer from api in time"), "a new one is told")
         #expect(health.record(.failed(.httpStatus(500)), now: at(3)) == nil)
         #expect(health.state == .ok, "any HTTP answer means the API is reachable")

@@ -35,7 +35,7 @@ import Testing
         #expect(gate.admit(now: at(4.5)) == .waitUntil(at(5)))
         #expect(gate.admit(now: at(5)) == .admit(probe: true))
         #expect(gate.admit(now: at(5)) == .waitForOutcome)
-        gate.record(.report(.init(status: "PENDING")), now: at(5.1))
+        gate.record(.answered, now: at(5.1))
         #expect(gate.admit(now: at(5.1)) == .admit(probe: false))
         #expect(gate.health.state == .ok)
     }

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func aFullBatchMovesTheCursorAndAShortOneStartsOver() {
-        var feeder = DueFeeder()
+        var feeder = DueFeeder<DueTask>()
         let first = feeder.nextRead(limit: 2, now: t0)
         #expect(first.after == nil && first.excluding.isEmpty)
         feeder.accept([due(1, "a"), due(2, "b")], of: first)
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func theCursorStartsOverAtLeastEverySecond() {
-        var feeder = DueFeeder()
+        var feeder = DueFeeder<DueTask>()
         let read = feeder.nextRead(limit: 1, now: t0)
         feeder.accept([due(1, "a")], of: read)
         #expect(feeder.nextRead(limit: 1, now: t0 + .milliseconds(999)).after != nil)
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func aClaimedTaskIsNotHandedOutAgainUntilReleased() {
-        var feeder = DueFeeder()
+        var feeder = DueFeeder<DueTask>()
         let read = feeder.nextRead(limit: 10, now: t0)
         feeder.accept([due(1, "a")], of: read)
         feeder.accept([due(1, "a"), due(2, "b")], of: feeder.nextRead(limit: 10, now: t0))
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func aFailedReadWaitsForTimeToPass() {
-        var feeder = DueFeeder()
+        var feeder = DueFeeder<DueTask>()
         feeder.readFailed()
         #expect(!feeder.wantsRead(batchSize: 10))
         feeder.mayHaveMore()

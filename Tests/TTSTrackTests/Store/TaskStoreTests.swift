@@ -10,7 +10,7 @@ import Testing
         let (store, path) = try makeStore()
         _ = store
         let db = try Database(path: path, readOnly: true)
-        #expect(try db.scalarInt("PRAGMA user_version") == 1)
+        #expect(try db.scalarInt("PRAGMA user_version") == 2)
         #expect(try db.scalarInt("PRAGMA application_id") == 0x5454_5354)
         let mode = try db.prepare("PRAGMA journal_mode")
         #expect(try mode.step())

@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import NIOCore
+import TTSTrackWire
+
+extension CambClient {
+    /// Longest a result download may take from first byte asked to last byte written.
+    static let maxResultDuration: TimeAmount = .hours(1)
+
+    /// Fetches the result of a SUCCESS task into `directory` as `<task_id>.<ext>`: audio by its
+    /// `Content-Type` (`.flac`, `.wav`, `.mp3`, else `.bin`), a JSON result as `.json`. An empty
+    /// body, one over `maxBytes`, or JSON where audio was expected is a failed attempt, and
+    /// nothing appears under the final name.
+    public func fetchResult(
+        kind: String, runID: Int64, taskID: String, into directory: String, maxBytes: Int64
+    ) async -> ResultOutcome {
+        let current = self.current.withLock { $0 }
+        guard let endpoint = ResultEndpoint.of(kind: kind) else {
+            return .failed(.storage("the kind \(kind) has no result endpoint"))
+        }
+        guard let apiKey = current.settings.apiKey, !apiKey.isEmpty else { return .unauthorized(.noKey) }
+        let request: HTTPClient.Request
+        do {
+            var headers = current.headers
+            headers.replaceOrAdd(name: "accept", value: endpoint.body == .json ? "application/json" : "*/*")
+            request = try HTTPClient.Request(
+                url: endpoint.url(baseURL: current.settings.baseURL, runID: runID), headers: headers)
+        } catch {
+            return .failed(.api(.invalidURL(baseURL: current.settings.baseURL)))
+        }
+        var file: ResultFile?
+        if endpoint.body == .audio {
+            do {
+                file = try await ResultFile.create(in: directory, for: taskID, pool: fileIO)
+            } catch {
+                return .failed(error as? ResultFailure ?? .storage("\(error)"))
+            }
+        }
+        let task = http.execute(
+            request: request, delegate: ResultResponseDelegate(endpoint: endpoint, file: file, maxBytes: maxBytes),
+            deadline: .now() + Self.maxResultDuration)
+        let received: ResultResponseDelegate.Received
+        do {
+            received = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+        } catch {
+            await file?.discard()
+            if Task.isCancelled { return .cancelled }
+            if let failure = error as? ResultFailure { return .failed(failure) }
+            return .failed(.api(.transport(TransportError.classify(error, host: request.host))))
+        }
+        switch received {
+        case .status(let status, let retryAfter, let retryAfterMs, let detail):
+            await file?.discard()
+            switch status {
+            case 401, 403: return .unauthorized(.refused(status: status))
+            case 429:
+                return .rateLimited(
+                    retryAfter: RetryAfter.seconds(retryAfter: retryAfter, retryAfterMs: retryAfterMs, now: .now()))
+            default:
+                return .failed(.api(.httpStatus(status, detail: StatusResponseDelegate.detail(of: detail))))
+            }
+        case .audio(let bytes, let contentType):
+            guard let file else { return .failed(.storage("no file was opened")) }
+            guard bytes > 0 else {
+                await file.discard()
+                return .failed(.emptyBody)
+            }
+            return await save(file, as: "\(taskID).\(ResultEndpoint.audioExtension(contentType: contentType))", bytes)
+        case .json(let body, _):
+            await file?.discard()
+            guard body.readableBytes > 0 else { return .failed(.emptyBody) }
+            if endpoint.body == .audio {
+                let detail = (try? JSONParser.parse(body.readableBytesView)).flatMap(Self.errorText(in:))
+                return .failed(.jsonInsteadOfAudio(detail))
+            }
+            do {
+                _ = try JSONParser.parse(body.readableBytesView)
+            } catch {
+                return .failed(.malformedJSON(error.reason))
+            }
+            let jsonFile: ResultFile
+            do {
+                jsonFile = try await ResultFile.create(in: directory, for: taskID, pool: fileIO)
+                try await jsonFile.write(body, on: group.next()).get()
+            } catch {
+                return .failed(error as? ResultFailure ?? .storage("\(error)"))
+            }
+            return await save(jsonFile, as: "\(taskID).json", Int64(body.readableBytes))
+        }
+    }
+
+    private func save(_ file: ResultFile, as name: String, _ bytes: Int64) async -> ResultOutcome {
+        do {
+            return .saved(path: try await file.finish(as: name), bytes: bytes)
+        } catch {
+            await file.discard()
+            return .failed(error as? ResultFailure ?? .storage("\(error)"))
+        }
+    }
+
+    /// A short explanation from a JSON body, for the operator: `message`, `detail` or `error`.
+    private static func errorText(in document: JSONValue) -> String? {
+        for key in ["message", "detail", "error"] {
+            if let text = document[key]?.stringValue { return String(text.prefix(200)) }
+        }
+        return nil
+    }
+}
