@@ -128,6 +128,14 @@ public final class TrackerClient: Sendable {
         return Self.count(reply["removed"])
     }
 
+    /// Asks the daemon to fetch the results of these SUCCESS tasks now (also those that failed
+    /// before); returns how many will be fetched. ``wait(ids:timeout:)`` then returns once they
+    /// have settled, and each task's `resultPath` says where its result lies.
+    public func fetch(_ ids: [String]) async throws(TrackerClientError) -> Int {
+        let reply = try await call("Fetch", ["ids": .array(ids.map(JSONValue.string))])
+        return Self.count(reply["requested"])
+    }
+
     /// Counts by status and the state of the daemon's link to the API.
     public func stats() async throws(TrackerClientError) -> TrackerStats {
         TrackerStats(reply: try await call("Stats"))

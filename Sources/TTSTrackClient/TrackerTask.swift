@@ -23,6 +23,13 @@ public struct TrackerTask: Sendable, Hashable {
     public var updatedAt: Timestamp?
     public var checkedAt: Timestamp?
     public var nextCheckAt: Timestamp?
+    /// `pending`, `done` or `failed` while a result is fetched for the task; nil otherwise.
+    public var resultState: String?
+    /// Where the finished result lies (absolute path), once done.
+    public var resultPath: String?
+    public var resultBytes: Int64?
+    /// Why the last attempt to fetch the result failed, in plain words.
+    public var resultError: String?
     /// The object as it came, for output that must show exactly what the daemon said.
     package var json: JSONValue
 
@@ -45,5 +52,9 @@ public struct TrackerTask: Sendable, Hashable {
         updatedAt = time("updated_at")
         checkedAt = time("checked_at")
         nextCheckAt = time("next_check_at")
+        resultState = field("result_state")?.stringValue
+        resultPath = field("result_path")?.stringValue
+        resultBytes = field("result_bytes")?.integerValue
+        resultError = field("result_error")?.stringValue
     }
 }

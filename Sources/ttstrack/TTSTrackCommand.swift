@@ -26,7 +26,7 @@ struct TTSTrackCommand: AsyncParsableCommand {
         version: TTSTrackVersion.current,
         subcommands: [
             AddCommand.self, GetCommand.self, ListCommand.self, WaitCommand.self, WatchCommand.self,
-            RemoveCommand.self, StatsCommand.self,
+            RemoveCommand.self, StatsCommand.self, FetchCommand.self,
         ])
 
     static func main() async {

@@ -53,6 +53,30 @@ import Testing
         }
     }
 
+    @Test func fetchBringsResultsToDiskAndGetShowsTheFile() async throws {
+        // A daemon without results.dir: results come only when asked for.
+        try await DaemonFixture.with { fixture in
+            fixture.simulator.script("voice-1", [.success(runID: 9001)])
+            fixture.simulator.script("broken-1", [.error(reason: "PROCESSING_ERROR", message: .string("boom"))])
+            _ = try await fixture.run(["add", "voice-1", "broken-1"])
+            let target = DaemonProcess.makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: target) }
+            let fetched = try await fixture.run(["fetch", "--timeout", "30", "--to", target, "voice-1", "broken-1"])
+            #expect(fetched.status == 1, "one task has no result: \(fetched)")
+            #expect(fetched.stdoutLines.contains("voice-1  \(target)/voice-1.flac"), "\(fetched)")
+            #expect(fetched.stdoutLines.contains("broken-1  ended ERROR, no result"), "\(fetched)")
+            #expect(fetched.stderr == "ttstrack: 1 of 2 results are not on disk\n", "\(fetched)")
+            let copied = try Data(contentsOf: URL(fileURLWithPath: "\(target)/voice-1.flac"))
+            #expect(copied.starts(with: Array("fLaC".utf8)))
+            let got = try await fixture.run(["get", "voice-1"])
+            let row = try #require(got.stdoutLines.first { $0.hasPrefix("voice-1 ") }, "\(got)")
+            #expect(row.hasSuffix("\(fixture.directory)/results/voice-1.flac"), "the daemon's copy: \(row)")
+            let json = try await fixture.run(["get", "--json", "voice-1"])
+            let task = try #require(J.tasks(try json.json()).first)
+            #expect(task["result_state"]?.stringValue == "done" && J.int(task["result_bytes"]) == Int64(copied.count))
+        }
+    }
+
     @Test func waitExitsOneWhenATaskFails() async throws {
         try await DaemonFixture.with { fixture in
             fixture.simulator.script("bad-1", [.status("ERROR", reason: "PROCESSING_ERROR", message: .string("boom"))])

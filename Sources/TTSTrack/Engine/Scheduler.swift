@@ -430,6 +430,10 @@ public actor Scheduler {
             }
             if let tickWants { until = min(until, tickWants) }
             nextTickAt = max(until, now + tickInterval)
+        } else {
+            // Work in hand after a sleep (a Fetch, a reload): tick again soon, whatever the
+            // sleep had planned.
+            nextTickAt = min(nextTickAt, now + tickInterval)
         }
         var deadline = nextTickAt
         if let wait, (feeder.hasReady && pool.hasRoom) || (resultFeeder.hasReady && resultPool.hasRoom) {
