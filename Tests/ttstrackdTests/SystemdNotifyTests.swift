@@ -178,6 +178,28 @@ import Glibc
         #expect(process.terminationStatus == 0)
     }
 
+    /// What the unit gives the daemon when /etc/ttstrack/api-key is missing: the blank
+    /// `SetCredential=camb-api-key:\n` default. It runs, and STATUS= and the log say there is no key.
+    @Test func withoutAKeyItRunsAndSaysSoInStatusAndLog() async throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let listener = try NotifyListener(directory: directory)
+        let credentials = "\(directory)/credentials"
+        try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
+        try "\n".write(toFile: "\(credentials)/camb-api-key", atomically: true, encoding: .utf8)
+        let keyFile = "\(directory)/api-key"
+        let daemon = try DaemonProcess(
+            environment: [
+                "NOTIFY_SOCKET": listener.path, "CREDENTIALS_DIRECTORY": credentials, "TTSTRACK_API_KEY_FILE": keyFile,
+            ], directory: directory)
+        #expect(await listener.waitFor { $0 == "READY=1" } != nil)
+        _ = try daemon.client().call("io.ttstrack.Tracker.Add", ["ids": ["kept"]])
+        let status = await listener.waitFor { $0.hasPrefix("STATUS=1 pending") }
+        #expect(status?.text.hasSuffix(", no API key: create \(keyFile)") == true, "\(String(describing: status))")
+        #expect(await daemon.stop() == 0)
+        #expect(daemon.stderr.contains("No API key set"), "\(daemon.stderr)")
+        #expect(daemon.stderr.contains(keyFile))
+    }
+
     @Test func logLinesCarryJournalPrioritiesUnderSystemd() async throws {
         let daemon = try DaemonProcess(environment: ["JOURNAL_STREAM": "8:12345"])
         try await daemon.waitUntilReady()

@@ -84,6 +84,11 @@ public final class CambClient: StatusChecker {
         self.current.withLock { $0 = current }
     }
 
+    /// Whether requests carry a key (false: every check is refused as "no API key configured").
+    public var hasAPIKey: Bool {
+        current.withLock { !($0.settings.apiKey ?? "").isEmpty }
+    }
+
     /// Closes the pooled connections and stops the loops.
     public func shutdown() async throws {
         try await http.shutdown()

@@ -34,6 +34,12 @@ public final class Daemon: Sendable {
         self.reloader = reloader
     }
 
+    /// The log line for a daemon without a key: it runs, takes Adds and answers, but checks nothing.
+    static func noKeyMessage(keyFile: String) -> String {
+        "No API key set: tasks are kept but not checked until there is one. Put the key in \(keyFile) "
+            + "(or set CAMB_API_KEY or the credential camb-api-key), then restart ttstrackd"
+    }
+
     /// Runs the daemon; returns after a graceful stop. Throws when it cannot start.
     public func run() async throws {
         let config = configuration
@@ -69,7 +75,7 @@ public final class Daemon: Sendable {
         if let apiKey {
             logger.info("API key loaded", metadata: ["ttstrack.key_source": "\(apiKey.source)"])
         } else {
-            logger.error("No API key: set CAMB_API_KEY, api.key_file or the credential camb-api-key")
+            logger.error("\(Self.noKeyMessage(keyFile: config.apiKeyFile))")
         }
         let client = CambClient(
             settings: .init(baseURL: config.apiBaseURL, apiKey: apiKey?.key, timeout: config.apiTimeout),
@@ -85,7 +91,11 @@ public final class Daemon: Sendable {
         let scheduler = Scheduler(
             store: store, checker: client, policy: config.poll, fetcher: client, results: config.results, logger: logger
         )
-        let reporter = HealthReporter(notifier: notifier, store: store, scheduler: scheduler, environment: environment)
+        // STATUS= names the missing key (with no task to check, the API's state would still say ok).
+        let keyFile = config.apiKeyFile
+        let reporter = HealthReporter(
+            notifier: notifier, store: store, scheduler: scheduler, environment: environment,
+            missingKey: { client.hasAPIKey ? nil : "create \(keyFile)" })
         await scheduler.setTickHandler { await reporter.tick() }
         var trackerLimits = TrackerService.Limits()
         trackerLimits.watchBuffer = config.watchBuffer
@@ -137,6 +147,7 @@ public final class Daemon: Sendable {
                     client.update(
                         .init(baseURL: newConfig.apiBaseURL, apiKey: newKey?.key, timeout: newConfig.apiTimeout))
                     logger.info("Configuration reloaded")
+                    if newKey == nil { logger.error("\(Self.noKeyMessage(keyFile: newConfig.apiKeyFile))") }
                 } catch {
                     logger.error(
                         "Reload refused; keeping the running configuration", metadata: ["ttstrack.error": "\(error)"])

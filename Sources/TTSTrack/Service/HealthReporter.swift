@@ -11,6 +11,8 @@ actor HealthReporter {
     private let notifier: SystemdNotifier
     private let store: TaskStore
     private let scheduler: Scheduler
+    /// `nil` while a key is set; else what `STATUS=` says instead of the API's state.
+    private let missingKey: @Sendable () -> String?
     private let watchdogInterval: Duration?
     private let statusInterval: Duration
     private let clock = ContinuousClock()
@@ -23,11 +25,12 @@ actor HealthReporter {
 
     init(
         notifier: SystemdNotifier, store: TaskStore, scheduler: Scheduler, environment: [String: String],
-        statusInterval: Duration = .seconds(5)
+        statusInterval: Duration = .seconds(5), missingKey: @escaping @Sendable () -> String? = { nil }
     ) {
         self.notifier = notifier
         self.store = store
         self.scheduler = scheduler
+        self.missingKey = missingKey
         self.statusInterval = statusInterval
         self.watchdogInterval = Self.watchdogInterval(environment: environment)
     }
@@ -71,7 +74,7 @@ actor HealthReporter {
             rate = Double(snapshot.checksTotal - lastChecks) / max(elapsed.seconds, 0.001)
         }
         lastChecks = snapshot.checksTotal
-        let text = Self.statusLine(counts: counts, checksPerSecond: rate, snapshot: snapshot)
+        let text = Self.statusLine(counts: counts, checksPerSecond: rate, snapshot: snapshot, missingKey: missingKey())
         statusMoving = text != lastStatusText
         if statusMoving {
             notifier.notify("STATUS=\(text)")
@@ -79,15 +82,19 @@ actor HealthReporter {
         }
     }
 
-    /// E.g. `1234 pending, 56 done, 20.0 checks/s, API ok`.
-    static func statusLine(counts: [String: Int], checksPerSecond: Double, snapshot: Scheduler.Snapshot) -> String {
+    /// E.g. `1234 pending, 56 done, 20.0 checks/s, API ok`; with no key, `…, no API key: …`
+    /// (`missingKey`) in place of the API's state, which would still say `ok` before any check.
+    static func statusLine(
+        counts: [String: Int], checksPerSecond: Double, snapshot: Scheduler.Snapshot, missingKey: String? = nil
+    ) -> String {
         var pending = 0
         var done = 0
         for (status, count) in counts {
             if TaskStatus(status).isTerminal { done += count } else { pending += count }
         }
         let rate = (checksPerSecond * 10).rounded() / 10
-        var line = "\(pending) pending, \(done) done, \(rate) checks/s, API \(snapshot.health.state.rawValue)"
+        var line = "\(pending) pending, \(done) done, \(rate) checks/s, "
+        line += missingKey.map { "no API key: \($0)" } ?? "API \(snapshot.health.state.rawValue)"
         if let storeError = snapshot.storeError { line += ", store error: \(storeError.prefix(120))" }
         return line
     }
