@@ -36,20 +36,22 @@ enum ProcessStats {
         try statusKiB(pid: pid, key: "VmHWM") / 1024
     }
 
-    /// Context switches of all the process's threads so far (voluntary and not, from each
-    /// `/proc/PID/task/TID/status`): each is a thread that woke up and went back to sleep, or
-    /// was preempted, so their rate counts the process's wake-ups.
-    static func contextSwitches(pid: Int32) throws(BenchError) -> Int {
+    /// Context switches of each of the process's threads so far (voluntary and not, from each
+    /// `/proc/PID/task/TID/status`), by thread id: each is a thread that woke up and went back to
+    /// sleep, or was preempted, so their rate counts the process's wake-ups.
+    static func contextSwitchesByThread(pid: Int32) throws(BenchError) -> [String: Int] {
         guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else {
             throw BenchError("cannot list /proc/\(pid)/task")
         }
-        var total = 0.0
+        var counts: [String: Int] = [:]
         for thread in threads {
             let path = "/proc/\(pid)/task/\(thread)/status"
-            total += ProcFS.statusValue(path: path, key: "voluntary_ctxt_switches") ?? 0
-            total += ProcFS.statusValue(path: path, key: "nonvoluntary_ctxt_switches") ?? 0
+            guard let voluntary = ProcFS.statusValue(path: path, key: "voluntary_ctxt_switches"),
+                let involuntary = ProcFS.statusValue(path: path, key: "nonvoluntary_ctxt_switches")
+            else { continue }
+            counts[thread] = Int(voluntary + involuntary)
         }
-        return Int(total)
+        return counts
     }
 
     private static func statFields(pid: Int32) throws(BenchError) -> [Substring] {

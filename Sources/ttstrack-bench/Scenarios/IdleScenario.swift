@@ -12,10 +12,11 @@ struct IdleScenario {
         let daemon = try BenchDaemon(settings: .idle, directory: directory)
         defer { daemon.stop() }
         try daemon.waitUntilReady()
-        BenchContext.sleep(.seconds(1))
+        // Long enough for the threads that served the start to idle out and end.
+        BenchContext.sleep(.seconds(5))
         let empty = try measure(daemon, what: "nothing tracked")
         try daemon.add(BenchContext.taskIDs(context.tasks))
-        BenchContext.sleep(.seconds(1))
+        BenchContext.sleep(.seconds(5))
         let tracked = try measure(daemon, what: "\(context.tasks) tracked, none due")
         let checks = try daemon.checksTotal(daemon.client())
         let rss = try ProcessStats.residentMiB(pid: daemon.pid)
@@ -40,11 +41,21 @@ struct IdleScenario {
 
     private func measure(_ daemon: BenchDaemon, what: String) throws(BenchError) -> Measurement {
         Progress.log("measuring idle wake-ups and CPU for \(context.seconds) s (\(what))")
-        let switches = try ProcessStats.contextSwitches(pid: daemon.pid)
+        // Sampled every second, thread by thread: a thread that ends (the cooperative pool
+        // lets idle threads go) takes its counts with it, so each one that vanished counts as
+        // one wake-up, and one that appeared counts all of its switches.
+        var last = try ProcessStats.contextSwitchesByThread(pid: daemon.pid)
+        var switches = 0
         let cpu = try CPUSampler(pid: daemon.pid)
-        BenchContext.sleep(context.window)
+        for _ in 0..<context.seconds {
+            BenchContext.sleep(.seconds(1))
+            let now = try ProcessStats.contextSwitchesByThread(pid: daemon.pid)
+            for (thread, count) in now { switches += max(0, count - (last[thread] ?? 0)) }
+            switches += last.keys.filter { now[$0] == nil }.count
+            last = now
+        }
         let sample = try cpu.sample()
-        let wakeUps = Double(try ProcessStats.contextSwitches(pid: daemon.pid) - switches) / sample.wallSeconds
+        let wakeUps = Double(switches) / sample.wallSeconds
         Progress.log(
             "idle (\(what)): \(BenchTable.format(wakeUps)) wake-ups/s, "
                 + "\(BenchTable.format(sample.cpuSeconds * 1000)) ms CPU in \(BenchTable.format(sample.wallSeconds)) s")
