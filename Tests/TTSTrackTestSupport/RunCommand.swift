@@ -13,6 +13,12 @@ public struct CommandResult: Sendable {
 /// ``blocking(_:)`` when the command talks to something in this process.
 @discardableResult
 public func runCommand(_ arguments: String...) -> CommandResult {
+    runCommand(arguments)
+}
+
+/// ``runCommand(_:)-(String...)`` with the arguments as an array.
+@discardableResult
+public func runCommand(_ arguments: [String]) -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments

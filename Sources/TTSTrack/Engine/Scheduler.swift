@@ -22,6 +22,8 @@ public actor Scheduler {
         public var health: APIHealth
         public var inFlight: Int
         public var storeError: String?
+        /// Counts the API health transitions logged, so `STATUS=` can follow each one at once.
+        public var healthTransitions = 0
     }
 
     /// Whether the loop takes new work.
@@ -33,6 +35,7 @@ public actor Scheduler {
         case stopped
     }
 
+    private var healthTransitions = 0
     private let store: TaskStore
     private let checker: any StatusChecker
     private let logger: Logger
@@ -99,7 +102,7 @@ public actor Scheduler {
     public func snapshot() -> Snapshot {
         Snapshot(
             checksTotal: checksTotal, checksFailed: checksFailed, health: gate.health, inFlight: pool.inFlight,
-            storeError: storeError)
+            storeError: storeError, healthTransitions: healthTransitions)
     }
 
     /// Starts tracking `ids`: each one's first check is placed by the ``Schedule``, and once they
@@ -172,7 +175,12 @@ public actor Scheduler {
             case .report, .notFound: break
             default: checksFailed += 1
             }
-            if let transition = gate.record(outcome, now: now) { log(transition) }
+            if let transition = gate.record(outcome, now: now) {
+                log(transition)
+                healthTransitions += 1
+                // The next step ticks, and the tick handler tells systemd within a second.
+                nextTickAt = now
+            }
             if let update = CheckRules.update(for: task, outcome: outcome, now: .now(), policy: policy, using: &random)
             {
                 writer.append(update)

@@ -71,9 +71,19 @@ public final class Daemon: Sendable {
         } else {
             logger.error("No API key: set CAMB_API_KEY, api.key_file or the credential camb-api-key")
         }
+        let settings: CambClient.Settings
+        do {
+            settings = try config.clientSettings(apiKey: apiKey?.key, environment: environment)
+        } catch {
+            socketGuard?.removeSocketFile()
+            try? await controlLoop.shutdownGracefully()
+            throw error
+        }
+        if let proxy = settings.transport.proxy {
+            logger.info("Using a proxy", metadata: ["ttstrack.proxy": "\(proxy)"])
+        }
         let client = CambClient(
-            settings: .init(baseURL: config.apiBaseURL, apiKey: apiKey?.key, timeout: config.apiTimeout),
-            maxConnections: 1024, userAgent: "ttstrackd/\(TrackerService.version)")
+            settings: settings, maxConnections: 1024, userAgent: "ttstrackd/\(TrackerService.version)")
         let scheduler = Scheduler(store: store, checker: client, policy: config.poll, logger: logger)
         let reporter = HealthReporter(notifier: notifier, store: store, scheduler: scheduler, environment: environment)
         await scheduler.setTickHandler { await reporter.tick() }
@@ -115,6 +125,7 @@ public final class Daemon: Sendable {
             }
         }
         let reloader = self.reloader
+        let environment = self.environment
         let reloading = ClosureService(name: "reload") {
             guard let reloader else { return }
             for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
@@ -122,9 +133,9 @@ public final class Daemon: Sendable {
                 defer { notifier.notify("READY=1") }
                 do {
                     let (newConfig, newKey) = try await reloader()
+                    let newSettings = try newConfig.clientSettings(apiKey: newKey?.key, environment: environment)
                     await scheduler.reconfigure(newConfig.poll)
-                    client.update(
-                        .init(baseURL: newConfig.apiBaseURL, apiKey: newKey?.key, timeout: newConfig.apiTimeout))
+                    client.update(newSettings)
                     logger.info("Configuration reloaded")
                 } catch {
                     logger.error(

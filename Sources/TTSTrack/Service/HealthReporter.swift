@@ -18,6 +18,7 @@ actor HealthReporter {
     private var lastStatus: ContinuousClock.Instant?
     private var lastChecks = 0
     private var lastStatusText = ""
+    private var lastHealthTransitions = 0
     /// True while the last status line differed from the one before.
     private var statusMoving = true
 
@@ -61,10 +62,14 @@ actor HealthReporter {
     }
 
     private func reportStatus(now: ContinuousClock.Instant) async {
-        guard notifier.socketPath != nil, lastStatus.map({ now - $0 >= statusInterval }) ?? true else { return }
+        guard notifier.socketPath != nil else { return }
+        let snapshot = await scheduler.snapshot()
+        // A change of the API's health is told at once, not at the next interval.
+        let healthChanged = snapshot.healthTransitions != lastHealthTransitions
+        guard healthChanged || lastStatus.map({ now - $0 >= statusInterval }) ?? true else { return }
+        lastHealthTransitions = snapshot.healthTransitions
         let elapsed = lastStatus.map { now - $0 }
         lastStatus = now
-        let snapshot = await scheduler.snapshot()
         let counts = (try? await store.countsByStatus()) ?? [:]
         var rate = 0.0
         if let elapsed {
@@ -79,7 +84,8 @@ actor HealthReporter {
         }
     }
 
-    /// E.g. `1234 pending, 56 done, 20.0 checks/s, API ok`.
+    /// E.g. `1234 pending, 56 done, 20.0 checks/s, API ok`, or with what went wrong:
+    /// `…, API unreachable: certificate of client.camb.ai not trusted: …`.
     static func statusLine(counts: [String: Int], checksPerSecond: Double, snapshot: Scheduler.Snapshot) -> String {
         var pending = 0
         var done = 0
@@ -88,6 +94,7 @@ actor HealthReporter {
         }
         let rate = (checksPerSecond * 10).rounded() / 10
         var line = "\(pending) pending, \(done) done, \(rate) checks/s, API \(snapshot.health.state.rawValue)"
+        if snapshot.health.state != .ok, let error = snapshot.health.error { line += ": \(error.prefix(160))" }
         if let storeError = snapshot.storeError { line += ", store error: \(storeError.prefix(120))" }
         return line
     }
