@@ -1,6 +1,6 @@
 /// An HTTP proxy the status requests go through: `http://[user:pass@]host[:port]`, as
-/// `api.proxy` or the `https_proxy` / `http_proxy` variables give it. `https://` API URLs are
-/// tunnelled with `CONNECT`; `http://` ones are sent to the proxy in absolute form.
+/// `api.proxy` or the `https_proxy` / `http_proxy` variables give it. AsyncHTTPClient tunnels
+/// every request through it with `CONNECT host:port`, for `http://` base URLs too.
 ///
 /// The credentials are secrets like the API key: ``description`` and ``label`` never show them.
 public struct APIProxy: Sendable, Hashable, CustomStringConvertible {

@@ -112,3 +112,27 @@ import Testing
         try await simulator.shutdown()
     }
 }
+
+extension CambClientProxyTests {
+    @Test func aReloadThatAddsAProxyTakesEffectForTheNextCheck() async throws {
+        let certificates = try TestCertificates.make()
+        let simulator = try await CambClientTLSTests.simulator(certificates.valid)
+        let proxy = ConnectProxy()
+        try await proxy.start()
+        var configuration = DaemonConfiguration(storePath: "/unused", socketPath: "/unused")
+        configuration.apiBaseURL = simulator.baseURL
+        configuration.apiCAFile = certificates.caFile
+        let client = CambClient(settings: try configuration.clientSettings(apiKey: "sim-key", environment: [:]))
+        #expect(await client.check(kind: "tts", taskID: "t1") == .report(.init(status: "PENDING")))
+        #expect(proxy.requests().isEmpty)
+        configuration.apiProxy = proxy.url()
+        configuration.apiHTTPVersion = .http1
+        client.update(try configuration.clientSettings(apiKey: "sim-key", environment: [:]))
+        #expect(await client.check(kind: "tts", taskID: "t1") == .report(.init(status: "PENDING")))
+        #expect(proxy.requests().count == 1)
+        #expect(simulator.requestCount(httpMajorVersion: 1) == 1 && simulator.requestCount(httpMajorVersion: 2) == 1)
+        try await client.shutdown()
+        try await proxy.shutdown()
+        try await simulator.shutdown()
+    }
+}
