@@ -136,7 +136,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TTSTrackTests",
-            dependencies: ["TTSTrack", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport"],
+            dependencies: [
+                "TTSTrack", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -94,7 +94,7 @@ final class CertificateDiagnosis: Sendable {
         host: String, port: Int, context: NIOSSLContext, proxy: APIProxy?
     ) async -> [NIOSSLCertificate]? {
         let loop = group.next()
-        let result = ChainResult(loop.makePromise(of: [NIOSSLCertificate]?.self))
+        let result = CertificateChainResult(loop.makePromise(of: [NIOSSLCertificate]?.self))
         let timeout = loop.scheduleTask(in: .nanoseconds(Int64(Self.limit.seconds * 1e9))) { result.finish(nil) }
         // SNI carries names only; an address is verified against the certificate without it.
         let serverName = Self.isAddress(host) ? nil : host
@@ -149,24 +149,5 @@ final class CertificateDiagnosis: Sendable {
 
     private static func isAddress(_ host: String) -> Bool {
         host.contains(":") || host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
-    }
-}
-
-/// A promise completed once, by whichever comes first: the chain, the close, the timeout.
-private final class ChainResult: Sendable {
-    private let promise: Mutex<EventLoopPromise<[NIOSSLCertificate]?>?>
-    let future: EventLoopFuture<[NIOSSLCertificate]?>
-
-    init(_ promise: EventLoopPromise<[NIOSSLCertificate]?>) {
-        self.promise = Mutex(promise)
-        future = promise.futureResult
-    }
-
-    func finish(_ chain: [NIOSSLCertificate]?) {
-        promise.withLock { promise in
-            let taken = promise
-            promise = nil
-            return taken
-        }?.succeed(chain)
     }
 }
