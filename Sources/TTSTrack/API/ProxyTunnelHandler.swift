@@ -15,6 +15,7 @@ final class ProxyTunnelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let authorization: String?
     private var received = ByteBuffer()
     private var done = false
+    private var sent = false
 
     /// The largest answer head read before giving up.
     private static let maxHeadBytes = 16 * 1024
@@ -33,8 +34,6 @@ final class ProxyTunnelHandler: ChannelInboundHandler, RemovableChannelHandler {
         sendConnect(context: context)
         context.fireChannelActive()
     }
-
-    private var sent = false
 
     private func sendConnect(context: ChannelHandlerContext) {
         guard !sent else { return }
@@ -67,6 +66,14 @@ final class ProxyTunnelHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if !done { finish(context: context, ok: false) }
         context.fireChannelInactive()
+    }
+
+    /// A connection that never became active (refused, timed out) removes its handlers without
+    /// `channelInactive`: the promise must still be completed.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        guard !done else { return }
+        done = true
+        established.fail(ChannelError.inputClosed)
     }
 
     private func finish(context: ChannelHandlerContext, ok: Bool) {
