@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
     ],
     targets: [
         .systemLibrary(
@@ -74,6 +75,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ],
             swiftSettings: strict
         ),
@@ -113,7 +116,11 @@ let package = Package(
         ),
         .target(
             name: "TTSTrackTestSupport",
-            dependencies: ["TTSTrackWire", "CambSimulator"],
+            dependencies: [
+                "TTSTrackWire", "CambSimulator",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/TTSTrackTestSupport",
             swiftSettings: strict
         ),
@@ -129,7 +136,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TTSTrackTests",
-            dependencies: ["TTSTrack", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport"],
+            dependencies: [
+                "TTSTrack", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,9 +1,12 @@
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
+import NIOSSL
 import Synchronization
 
-/// An in-process fake of the CAMB.AI HTTP API (plain HTTP/1.1 on loopback), so the
+/// An in-process fake of the CAMB.AI HTTP API (plain HTTP/1.1 on loopback, or HTTPS with
+/// HTTP/1.1 and HTTP/2 when started with a ``SimTLS``), so the
 /// ttstrack daemon can be tested and benchmarked without the real service, credits or
 /// network.
 ///
@@ -71,8 +74,9 @@ public final class CambSimulator: Sendable {
     // MARK: - Lifecycle
 
     /// Binds and starts serving. `port: 0` picks an ephemeral port; read `port` afterwards.
+    /// With `tls`, every connection is HTTPS, and HTTP/2 when the client picks `h2` by ALPN.
     /// - Throws: `CambSimulatorError.alreadyStarted` on a second call, or the bind error.
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws {
+    public func start(host: String = "127.0.0.1", port: Int = 0, tls: SimTLS? = nil) async throws {
         try server.withLock { s in
             guard s.phase == .idle else { throw CambSimulatorError.alreadyStarted }
             s.phase = .running
@@ -86,6 +90,7 @@ public final class CambSimulator: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [self] channel in
                 self.register(channel)
+                if let tls { return Self.configureTLS(channel, tls: tls, engine: engine) }
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     try sync.configureHTTPServerPipeline(withErrorHandling: true)
@@ -106,13 +111,36 @@ public final class CambSimulator: Sendable {
             server.withLock { $0.phase = .stopped }
             throw CambSimulatorError.noBoundPort
         }
-        let url = Self.makeBaseURL(host: host, port: boundPort)
+        let url = Self.makeBaseURL(host: host, port: boundPort, tls: tls != nil)
         engine.state.withLock { $0.baseURL = url }
         server.withLock { s in
             s.group = group
             s.serverChannel = channel
             s.port = boundPort
             s.host = host
+            s.tls = tls != nil
+        }
+    }
+
+    /// TLS first; then HTTP/2 (each stream its own handler, in HTTP/1 parts) or HTTP/1.1 as
+    /// ALPN decided.
+    private static func configureTLS(_ channel: any Channel, tls: SimTLS, engine: SimEngine) -> EventLoopFuture<Void> {
+        do {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        guard tls.offerHTTP2 else {
+            return channel.eventLoop.makeCompletedFuture {
+                let sync = channel.pipeline.syncOperations
+                try sync.configureHTTPServerPipeline(withErrorHandling: true)
+                try sync.addHandler(SimHTTPHandler(engine: engine))
+            }
+        }
+        return channel.configureCommonHTTPServerPipeline { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandler(SimHTTPHandler(engine: engine))
+            }
         }
     }
 
@@ -150,21 +178,27 @@ public final class CambSimulator: Sendable {
         }
     }
 
-    private static func makeBaseURL(host: String, port: Int) -> String {
-        switch host {
-        case "0.0.0.0", "", "::": "http://127.0.0.1:\(port)"
-        case _ where host.contains(":"): "http://[\(host)]:\(port)"
-        default: "http://\(host):\(port)"
+    private static func makeBaseURL(host: String, port: Int, tls: Bool = false) -> String {
+        let scheme = tls ? "https" : "http"
+        return switch host {
+        case "0.0.0.0", "", "::": "\(scheme)://127.0.0.1:\(port)"
+        case _ where host.contains(":"): "\(scheme)://[\(host)]:\(port)"
+        default: "\(scheme)://\(host):\(port)"
         }
     }
 
     /// The bound port; `0` before `start` finished.
     public var port: Int { server.withLock { $0.port } }
 
-    /// `http://<host>:<port>` to hand to the client as the API base URL (wildcard binds
-    /// are reported as `127.0.0.1`).
+    /// `http://<host>:<port>` (`https://` with TLS) to hand to the client as the API base URL
+    /// (wildcard binds are reported as `127.0.0.1`).
     public var baseURL: String {
-        server.withLock { Self.makeBaseURL(host: $0.host, port: $0.port) }
+        server.withLock { Self.makeBaseURL(host: $0.host, port: $0.port, tls: $0.tls) }
+    }
+
+    /// Requests received over HTTP of this major version (1 or 2), any path.
+    public func requestCount(httpMajorVersion: Int) -> Int {
+        engine.state.withLock { $0.requestsByHTTPMajorVersion[httpMajorVersion] ?? 0 }
     }
 
     /// Number of currently open client connections.
@@ -242,6 +276,7 @@ public final class CambSimulator: Sendable {
             s.counters.removeAll()
             s.records.removeAll()
             s.totalStatusRequests = 0
+            s.requestsByHTTPMajorVersion.removeAll()
             s.maxInFlight = s.inFlight
         }
     }

@@ -65,6 +65,7 @@ final class SimHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         keepAlive = head.isKeepAlive
         version = head.version
+        engine.state.withLock { $0.requestsByHTTPMajorVersion[head.version.major, default: 0] += 1 }
         let decision = engine.plan(method: head.method, uri: head.uri, apiKey: head.headers.first(name: "x-api-key"))
         tracked = decision.tracked
         switch decision.plan {

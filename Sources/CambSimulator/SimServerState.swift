@@ -10,6 +10,8 @@ struct SimServerState: Sendable {
     var serverChannel: (any Channel)?
     var port = 0
     var host = "127.0.0.1"
+    /// Serving HTTPS.
+    var tls = false
     /// Open child connections, so `shutdown` can close hanging ones explicitly.
     var connections: [ObjectIdentifier: any Channel] = [:]
 }

@@ -9,6 +9,8 @@ struct SimState: Sendable {
     var inFlight = 0
     var maxInFlight = 0
     var records: [RecordedRequest] = []
+    /// Requests by the major HTTP version they came in (1, 2), so tests see HTTP/2 was used.
+    var requestsByHTTPMajorVersion: [Int: Int] = [:]
     var baseURL = "http://127.0.0.1:0"
     /// Bytes of every fake audio result.
     var audioSize = SimAudio.defaultSize

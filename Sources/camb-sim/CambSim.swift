@@ -50,7 +50,19 @@ struct CambSim: AsyncParsableCommand {
     @Flag(help: "No periodic request statistics on stderr.")
     var quiet = false
 
+    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this certificate chain (PEM); needs --tls-key.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "The private key (PEM) of --tls-cert.")
+    var tlsKey: String?
+
+    @Flag(name: .customLong("no-http2"), help: "With TLS, offer only HTTP/1.1 (by default h2 is offered too).")
+    var noHTTP2 = false
+
     func validate() throws {
+        guard (tlsCertificate == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard threads >= 1 else { throw ValidationError("--threads must be >= 1") }
         guard successAfter >= 0 else { throw ValidationError("--success-after must be >= 0") }
@@ -70,7 +82,15 @@ struct CambSim: AsyncParsableCommand {
             basePath: basePath,
             threads: threads
         )
-        try await simulator.start(host: host, port: port)
+        var tls: SimTLS?
+        if let tlsCertificate, let tlsKey {
+            do {
+                tls = try SimTLS(certificateFile: tlsCertificate, keyFile: tlsKey, offerHTTP2: !noHTTP2)
+            } catch {
+                throw ValidationError("cannot use --tls-cert \(tlsCertificate) and --tls-key \(tlsKey): \(error)")
+            }
+        }
+        try await simulator.start(host: host, port: port, tls: tls)
 
         let keyText = key.map { "api key: \($0)" } ?? "any api key"
         FileHandle.standardOutput.write(Data("camb-sim listening on \(simulator.baseURL) (\(keyText))\n".utf8))

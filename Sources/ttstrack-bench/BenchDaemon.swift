@@ -16,6 +16,8 @@ struct DaemonSettings {
     var minInterval: Double = 1
     var maxInterval: Double = 30
     var jitter: Double = 0.1
+    /// More `TTSTRACK_*` variables, e.g. `TTSTRACK_API_CA_FILE`.
+    var extra: [String: String] = [:]
 
     /// Every task due all the time, no rate limit, 64 requests in flight: the daemon polls
     /// as fast as it can.
@@ -41,7 +43,7 @@ struct DaemonSettings {
             "TTSTRACK_POLL_MIN_INTERVAL": "\(minInterval)",
             "TTSTRACK_POLL_MAX_INTERVAL": "\(maxInterval)",
             "TTSTRACK_POLL_JITTER": "\(jitter)",
-        ]
+        ].merging(extra) { _, new in new }
     }
 }
 
@@ -148,6 +150,20 @@ final class BenchDaemon {
             throw BenchError("Stats without checks_total: \(reply)")
         }
         return Int(total)
+    }
+
+    /// `Stats.checks_failed`.
+    func checksFailed(_ client: VarlinkClient) throws(BenchError) -> Int {
+        let reply: [String: JSONValue]
+        do {
+            reply = try client.call("io.ttstrack.Tracker.Stats")
+        } catch {
+            throw BenchError("Stats failed: \(error)")
+        }
+        guard case .int(let failed)? = reply["checks_failed"] else {
+            throw BenchError("Stats without checks_failed: \(reply)")
+        }
+        return Int(failed)
     }
 
     /// Waits until the daemon has made `minimum` checks, then `warmUp` more time.

@@ -2,21 +2,22 @@ import Foundation
 import TTSTrackTestSupport
 
 /// `camb-sim --port 0 --always-pending --quiet`, started beside the benchmark binary; knows
-/// its port once it has printed its listening line.
+/// its port once it has printed its listening line. `arguments` go on its command line
+/// (`--tls-cert FILE --tls-key FILE` for HTTPS).
 final class SimulatorProcess {
     static let apiKey = "sim-key"
 
     let child: ChildProcess
     let baseURL: String
 
-    init(directory: String, timeout: Duration = .seconds(20)) throws(BenchError) {
+    init(directory: String, arguments: [String] = [], timeout: Duration = .seconds(20)) throws(BenchError) {
         let binary = DaemonProcess.productsDirectory.appendingPathComponent("camb-sim").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw BenchError("no camb-sim beside the benchmark at \(binary): build it with --product camb-sim")
         }
         let child = try ChildProcess(
             name: "camb-sim", executable: binary,
-            arguments: ["--port", "0", "--always-pending", "--quiet", "--api-key", Self.apiKey],
+            arguments: ["--port", "0", "--always-pending", "--quiet", "--api-key", Self.apiKey] + arguments,
             logDirectory: directory)
         self.child = child
         // "camb-sim listening on http://127.0.0.1:PORT (api key: sim-key)"

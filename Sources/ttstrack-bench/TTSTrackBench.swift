@@ -16,12 +16,12 @@ struct TTSTrackBench: ParsableCommand {
             """)
 
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
-        case checks, add, get, idle, overload
+        case checks, add, get, idle, overload, https
     }
 
     @Option(
         name: .customLong("scenario"),
-        help: "Scenario to run (repeatable): checks, add, get, idle, overload. Default: all.")
+        help: "Scenario to run (repeatable): checks, add, get, idle, overload, https. Default: all.")
     var scenarios: [Scenario] = []
 
     @Option(help: "Tasks tracked in checks, get and idle.")
@@ -85,6 +85,7 @@ struct TTSTrackBench: ParsableCommand {
         case .get: try GetScenario(context: context).run()
         case .idle: try IdleScenario(context: context).run()
         case .overload: try OverloadScenario(context: context).run()
+        case .https: try HTTPSScenario(context: context).run()
         }
     }
 }

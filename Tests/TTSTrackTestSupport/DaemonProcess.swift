@@ -77,7 +77,7 @@ public final class DaemonProcess: @unchecked Sendable {
         process.standardError = FileHandle(forWritingAtPath: stderrFile)
         process.standardOutput = FileHandle(forWritingAtPath: stdoutFile)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try launch(process)
         self.process = process
     }
 

@@ -13,6 +13,12 @@ public struct CommandResult: Sendable {
 /// ``blocking(_:)`` when the command talks to something in this process.
 @discardableResult
 public func runCommand(_ arguments: String...) -> CommandResult {
+    runCommand(arguments)
+}
+
+/// ``runCommand(_:)-(String...)`` with the arguments as an array.
+@discardableResult
+public func runCommand(_ arguments: [String]) -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
@@ -20,12 +26,12 @@ public func runCommand(_ arguments: String...) -> CommandResult {
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
     do {
-        try process.run()
+        try launch(process)
     } catch {
         return CommandResult(status: -1, output: "")
     }
     // Read before waiting: a command that fills the pipe would otherwise never exit.
-    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let data = readAll(output.fileHandleForReading)
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
 }

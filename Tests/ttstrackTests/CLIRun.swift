@@ -58,7 +58,7 @@ final class CLIRun: @unchecked Sendable {
         } else {
             process.standardInput = FileHandle.nullDevice
         }
-        try process.run()
+        try launch(process)
         self.process = process
     }
 

@@ -277,7 +277,7 @@ import Glibc
             holder.standardOutput = output
             let ids = (0..<20).map { "locked-\($0)" }
             _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": .array(ids.map(JSONValue.string))])
-            try holder.run()
+            try launch(holder)
             _ = try await blocking { output.fileHandleForReading.availableData }  // "locked"
             let locked = ContinuousClock.now
             // While locked, checks go on and find the tasks done, but the results cannot be written.

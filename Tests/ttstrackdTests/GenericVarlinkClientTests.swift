@@ -17,10 +17,10 @@ import Testing
             let errors = Pipe()
             process.standardOutput = output
             process.standardError = errors
-            try process.run()
-            let data = try await blocking { output.fileHandleForReading.readDataToEndOfFile() }
+            try launch(process)
+            let data = try await blocking { readAll(output.fileHandleForReading) }
             process.waitUntilExit()
-            let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let errorText = String(decoding: readAll(errors.fileHandleForReading), as: UTF8.self)
             try #require(
                 process.terminationStatus == 0,
                 "the varlink client failed (install it with `pip install varlink`): \(errorText)")

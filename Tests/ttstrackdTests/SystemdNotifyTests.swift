@@ -158,7 +158,7 @@ import Glibc
             "TTSTRACK_STORE_PATH": "\(directory)/t.sqlite3", "TTSTRACK_CONTROL_SOCKET": "\(directory)/not-used.sock",
         ]
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launch(process)
         let client = try await {
             let deadline = ContinuousClock.now + .seconds(20)
             while true {

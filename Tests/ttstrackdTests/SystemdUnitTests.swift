@@ -110,7 +110,7 @@ import Glibc
         }
         var info = stat()
         #expect(stat("\(root)/etc/ttstrack", &info) == 0 && info.st_mode & 0o7777 == 0o750)
-        #expect(stat("\(root)/var/lib/ttstrack", &info) == 0 && info.st_mode & 0o7777 == 0o700)
+        #expect(stat("\(root)/var/lib/ttstrack", &info) == 0 && info.st_mode & 0o7777 == 0o750)
     }
 
     @Test func shippedConfigIsAcceptedByTheBuiltDaemon() async throws {
@@ -240,7 +240,7 @@ private enum SystemdTool {
         process.standardError = output
         process.standardInput =
             try input.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
-        try process.run()
+        try launch(process)
         process.waitUntilExit()
         try output.close()
         let text = try String(contentsOfFile: outputPath, encoding: .utf8)

@@ -35,7 +35,7 @@ extension CambClient {
                 return .failed(error as? ResultFailure ?? .storage("\(error)"))
             }
         }
-        let task = http.execute(
+        let task = current.http.execute(
             request: request, delegate: ResultResponseDelegate(endpoint: endpoint, file: file, maxBytes: maxBytes),
             deadline: .now() + Self.maxResultDuration)
         let received: ResultResponseDelegate.Received
@@ -49,7 +49,11 @@ extension CambClient {
             await file?.discard()
             if Task.isCancelled { return .cancelled }
             if let failure = error as? ResultFailure { return .failed(failure) }
-            return .failed(.api(.transport(TransportError.classify(error, host: request.host))))
+            return .failed(
+                .api(
+                    .transport(
+                        TransportError.classify(
+                            error, host: request.host, proxy: current.settings.transport.proxy?.label))))
         }
         switch received {
         case .status(let status, let retryAfter, let retryAfterMs, let detail):

@@ -8,8 +8,10 @@ import Synchronization
 /// The CAMB.AI status API: one status check in, one ``CheckOutcome`` out.
 ///
 /// Holds one shared `HTTPClient` (keep-alive, pooled); the base URL, key and timeout can be
-/// swapped at run time (reload) without dropping it. The key only ever goes into the request
-/// header: outcomes and errors never carry it.
+/// swapped at run time (reload) without dropping it. A reload that changes the
+/// ``APITransport`` (CA file, proxy, HTTP version) gets a new `HTTPClient`; the old one is shut
+/// down once the requests it carries are past their deadline. The key and the proxy's
+/// credentials only ever go into request headers: outcomes and errors never carry them.
 public final class CambClient: StatusChecker {
     /// What a reload may change.
     public struct Settings: Sendable, Equatable {
@@ -17,32 +19,40 @@ public final class CambClient: StatusChecker {
         public var apiKey: String?
         /// Seconds for one status request, connect to last byte.
         public var timeout: Double
+        public var transport: APITransport
 
-        public init(baseURL: String, apiKey: String?, timeout: Double) {
+        public init(baseURL: String, apiKey: String?, timeout: Double, transport: APITransport = APITransport()) {
             self.baseURL = baseURL
             self.apiKey = apiKey
             self.timeout = timeout
+            self.transport = transport
         }
     }
 
     /// Largest status answer read; a bigger one is a failed check and memory stays flat.
     public static let maxBodyBytes = 1 << 20
 
-    let http: HTTPClient
     let group: MultiThreadedEventLoopGroup
     /// Where result files are written: disk I/O never runs on an event loop.
     let fileIO: NIOThreadPool
     /// How much nicer the polling threads run than the rest of the daemon.
     static let pollingNiceness: Int32 = 5
     let current: Mutex<Current>
+    /// Clients replaced by a reload, until their requests are past their deadline.
+    private let retired = Mutex<[ObjectIdentifier: HTTPClient]>([:])
+    private let diagnosis: CertificateDiagnosis
+    private let maxConnections: Int
 
-    /// The settings with the headers every request carries, built once per (re)load.
+    /// The settings with the headers every request carries, built once per (re)load, and the
+    /// HTTP client for their transport.
     struct Current {
         var settings: Settings
         var headers: HTTPHeaders
+        var http: HTTPClient
 
-        init(_ settings: Settings, userAgent: String) {
+        init(_ settings: Settings, userAgent: String, http: HTTPClient) {
             self.settings = settings
+            self.http = http
             headers = HTTPHeaders()
             if let key = settings.apiKey { headers.add(name: "x-api-key", value: key) }
             headers.add(name: "accept", value: "application/json")
@@ -53,18 +63,6 @@ public final class CambClient: StatusChecker {
     private let userAgent: String
 
     public init(settings: Settings, maxConnections: Int = 256, userAgent: String = "ttstrackd") {
-        var configuration = HTTPClient.Configuration(
-            timeout: .init(connect: .milliseconds(Int64(settings.timeout * 1000))),
-            connectionPool: .init(
-                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections),
-            decompression: .disabled)
-        configuration.httpVersion = .http1Only
-        // A failed connect fails the waiting requests at once with its own error (refused,
-        // DNS, TLS), instead of being retried silently until the request's deadline.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.redirectConfiguration = .disallow
-        // No tracer is bootstrapped; without this each request still opens a no-op span.
-        configuration.tracing.tracer = nil
         // Loops of its own, made nicer than the control socket's: see ``ThreadPriority``.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         for loop in group.makeIterator() {
@@ -73,15 +71,38 @@ public final class CambClient: StatusChecker {
         self.group = group
         self.fileIO = NIOThreadPool(numberOfThreads: 2)
         fileIO.start()
-        self.http = HTTPClient(eventLoopGroup: group, configuration: configuration)
-        self.current = Mutex(Current(settings, userAgent: userAgent))
+        self.maxConnections = maxConnections
+        self.diagnosis = CertificateDiagnosis(group: group)
+        let http = Self.makeHTTPClient(
+            transport: settings.transport, connectTimeout: settings.timeout, maxConnections: maxConnections,
+            group: group)
+        self.current = Mutex(Current(settings, userAgent: userAgent, http: http))
         self.userAgent = userAgent
     }
 
     /// Takes effect for the next request.
     public func update(_ settings: Settings) {
-        let current = Current(settings, userAgent: userAgent)
+        let old = current.withLock { $0 }
+        var http = old.http
+        if settings.transport != old.settings.transport {
+            http = Self.makeHTTPClient(
+                transport: settings.transport, connectTimeout: settings.timeout, maxConnections: maxConnections,
+                group: group)
+        }
+        let current = Current(settings, userAgent: userAgent, http: http)
         self.current.withLock { $0 = current }
+        if http !== old.http { retire(old.http, after: max(old.settings.timeout, settings.timeout) + 1) }
+    }
+
+    /// Shuts `http` down once every request it may still carry is past its deadline.
+    private func retire(_ http: HTTPClient, after seconds: Double) {
+        let id = ObjectIdentifier(http)
+        retired.withLock { $0[id] = http }
+        Task { [self] in
+            try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+            guard let http = self.retired.withLock({ $0.removeValue(forKey: id) }) else { return }
+            try? await http.shutdown()
+        }
     }
 
     /// Whether requests carry a key (false: every check is refused as "no API key configured").
@@ -91,7 +112,13 @@ public final class CambClient: StatusChecker {
 
     /// Closes the pooled connections and stops the loops.
     public func shutdown() async throws {
-        try await http.shutdown()
+        let clients = retired.withLock { retired in
+            let clients = Array(retired.values)
+            retired.removeAll()
+            return clients
+        }
+        for client in clients { try? await client.shutdown() }
+        try await current.withLock { $0.http }.shutdown()
         try await fileIO.shutdownGracefully()
         try await group.shutdownGracefully()
     }
@@ -112,9 +139,10 @@ public final class CambClient: StatusChecker {
         let deadline = NIODeadline.now() + .milliseconds(Int64(current.settings.timeout * 1000))
         // The delegate API: the answer becomes an outcome on the event loop, and this task
         // resumes once per check.
-        let task = http.execute(
-            request: request, delegate: StatusResponseDelegate(maxBodyBytes: Self.maxBodyBytes, host: request.host),
-            deadline: deadline)
+        let transport = current.settings.transport
+        let delegate = StatusResponseDelegate(
+            maxBodyBytes: Self.maxBodyBytes, host: request.host, requireHTTP2: transport.httpVersion == .http2)
+        let task = current.http.execute(request: request, delegate: delegate, deadline: deadline)
         do {
             return try await withTaskCancellationHandler {
                 try await task.futureResult.get()
@@ -123,7 +151,11 @@ public final class CambClient: StatusChecker {
             }
         } catch {
             if Task.isCancelled { return .cancelled }
-            return .failed(.transport(TransportError.classify(error, host: request.host)))
+            var failure = TransportError.classify(error, host: request.host, proxy: transport.proxy?.label)
+            if failure.kind == .certificateUntrusted {
+                failure = await diagnosis.refine(failure, port: request.port, transport: transport)
+            }
+            return .failed(.transport(failure))
         }
     }
 }

@@ -32,7 +32,12 @@ final class ResultFile: @unchecked Sendable {
     }
 
     private init(directory: String, taskID: String, pool: NIOThreadPool) throws {
-        if mkdir(directory, 0o750) != 0 && errno != EEXIST { throw Self.error("cannot create \(directory)") }
+        if mkdir(directory, 0o750) == 0 {
+            // Not left to the umask (the unit's is 0077): the group may list and read results.
+            chmod(directory, 0o750)
+        } else if errno != EEXIST {
+            throw Self.error("cannot create \(directory)")
+        }
         let path = "\(directory)/.\(taskID).\(UInt32.random(in: .min ... .max))\(Self.temporarySuffix)"
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw Self.error("cannot create \(path)") }

@@ -28,12 +28,22 @@ final class StatusResponseDelegate: HTTPClientResponseDelegate {
     // uncontended and makes that a checked fact rather than an assumption.
     private let state = Mutex(State())
 
-    init(maxBodyBytes: Int, host: String) {
+    /// `api.http_version: http2`: an answer over another version fails the check.
+    private let requireHTTP2: Bool
+
+    init(maxBodyBytes: Int, host: String, requireHTTP2: Bool = false) {
         self.maxBodyBytes = maxBodyBytes
         self.host = host
+        self.requireHTTP2 = requireHTTP2
     }
 
     func didReceiveHead(task: HTTPClient.Task<CheckOutcome>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        if requireHTTP2, head.version.major != 2 {
+            return task.eventLoop.makeFailedFuture(
+                TransportError(
+                    .http2NotOffered, host: host,
+                    detail: "it answered in HTTP/\(head.version.major).\(head.version.minor)"))
+        }
         state.withLock { state in
             state.status = Int(head.status.code)
             if state.status == 429 {

@@ -9,6 +9,8 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     public struct Kind: Sendable, Hashable, CustomStringConvertible {
         private enum Code: Hashable, Sendable {
             case timeout, refused, reset, nameResolution, tls, bodyTooLarge, badAnswer, network, other
+            case certificateUntrusted, certificateExpired, certificateNotYetValid, certificateWrongName
+            case http2NotOffered, proxyRefused, proxyCredentials
         }
         private let code: Code
         private init(_ code: Code) { self.code = code }
@@ -21,8 +23,22 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
         public static let reset = Kind(.reset)
         /// The host name could not be resolved.
         public static let nameResolution = Kind(.nameResolution)
-        /// The TLS handshake failed (certificate not trusted, expired, wrong name, …).
+        /// The TLS handshake failed for a reason other than the certificates below.
         public static let tls = Kind(.tls)
+        /// The server's certificate is signed by no CA of the system's trust store or `api.ca_file`.
+        public static let certificateUntrusted = Kind(.certificateUntrusted)
+        /// The server's certificate (or one of its chain) is past its end date.
+        public static let certificateExpired = Kind(.certificateExpired)
+        /// The server's certificate (or one of its chain) is not valid yet: often a wrong clock.
+        public static let certificateNotYetValid = Kind(.certificateNotYetValid)
+        /// The server's certificate does not name the host of `api.base_url`.
+        public static let certificateWrongName = Kind(.certificateWrongName)
+        /// `api.http_version` is `http2` and the server did not offer HTTP/2.
+        public static let http2NotOffered = Kind(.http2NotOffered)
+        /// The proxy would not open a tunnel to the API (its answer to CONNECT was not 200).
+        public static let proxyRefused = Kind(.proxyRefused)
+        /// The proxy asks for credentials, or refused those of the proxy URL (HTTP 407).
+        public static let proxyCredentials = Kind(.proxyCredentials)
         /// The answer's body was larger than the client reads.
         public static let bodyTooLarge = Kind(.bodyTooLarge)
         /// The bytes received were not a valid HTTP answer.
@@ -43,6 +59,13 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
             case .badAnswer: "bad answer"
             case .network: "network"
             case .other: "other"
+            case .certificateUntrusted: "certificate not trusted"
+            case .certificateExpired: "certificate expired"
+            case .certificateNotYetValid: "certificate not valid yet"
+            case .certificateWrongName: "certificate for another name"
+            case .http2NotOffered: "HTTP/2 not offered"
+            case .proxyRefused: "proxy refused"
+            case .proxyCredentials: "proxy credentials"
             }
         }
     }
@@ -52,25 +75,49 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     public let host: String
     /// A few plain words more, e.g. the TLS problem or the byte limit.
     public let detail: String?
+    /// The proxy (`host:port`, never its credentials) when it is the proxy that could not be
+    /// reached or would not pass the request on; `nil` when the failure is the API host's.
+    public let proxy: String?
 
-    public init(_ kind: Kind, host: String, detail: String? = nil) {
+    public init(_ kind: Kind, host: String, detail: String? = nil, proxy: String? = nil) {
         self.kind = kind
         self.host = host
         self.detail = detail
+        self.proxy = proxy
     }
 
     public var description: String {
         let suffix = detail.map { ": \($0)" } ?? ""
+        if let proxy, let text = proxyDescription(proxy, suffix: suffix) { return text }
         switch kind {
         case .timeout: return "no answer from \(host) in time\(suffix)"
         case .refused: return "connection to \(host) refused\(suffix)"
         case .reset: return "connection to \(host) closed before the answer was complete\(suffix)"
         case .nameResolution: return "cannot resolve the host name \(host)\(suffix)"
-        case .tls: return "TLS with \(host) failed\(suffix)"
+        case .tls: return "TLS handshake with \(host) failed\(suffix)"
+        case .certificateUntrusted: return "certificate of \(host) not trusted\(suffix)"
+        case .certificateExpired: return "certificate of \(host) expired\(suffix)"
+        case .certificateNotYetValid: return "certificate of \(host) not valid yet\(suffix)"
+        case .certificateWrongName: return "certificate of \(host) is for another name\(suffix)"
+        case .http2NotOffered: return "\(host) does not offer HTTP/2, which api.http_version http2 requires\(suffix)"
         case .bodyTooLarge: return "answer from \(host) too large\(suffix)"
         case .badAnswer: return "answer from \(host) is not valid HTTP\(suffix)"
         case .network: return "network error reaching \(host)\(suffix)"
         default: return "request to \(host) failed\(suffix)"
+        }
+    }
+
+    /// The words for a failure of the proxy itself, naming it and the host it was to reach.
+    private func proxyDescription(_ proxy: String, suffix: String) -> String? {
+        switch kind {
+        case .timeout: "no answer from the proxy \(proxy) in time\(suffix)"
+        case .refused: "connection to the proxy \(proxy) refused\(suffix)"
+        case .nameResolution: "cannot resolve the host name of the proxy \(proxy)\(suffix)"
+        case .network: "network error reaching the proxy \(proxy)\(suffix)"
+        case .reset: "the proxy \(proxy) closed the connection to \(host)\(suffix)"
+        case .proxyRefused: "the proxy \(proxy) refused to connect to \(host)\(suffix)"
+        case .proxyCredentials: "the proxy \(proxy) asks for credentials (HTTP 407)\(suffix)"
+        default: nil
         }
     }
 }

@@ -26,6 +26,8 @@ public actor Scheduler {
         public var downloadsInFlight = 0
         public var resultsSaved = 0
         public var resultsFailed = 0
+        /// Counts the API health transitions logged, so `STATUS=` can follow each one at once.
+        public var healthTransitions = 0
     }
 
     /// One kind of work the loop starts.
@@ -43,6 +45,7 @@ public actor Scheduler {
         case stopped
     }
 
+    private var healthTransitions = 0
     private let store: TaskStore
     private let checker: any StatusChecker
     private let logger: Logger
@@ -126,7 +129,7 @@ public actor Scheduler {
         Snapshot(
             checksTotal: checksTotal, checksFailed: checksFailed, health: gate.health, inFlight: pool.inFlight,
             storeError: storeError, downloadsInFlight: resultPool.inFlight, resultsSaved: resultsSaved,
-            resultsFailed: resultsFailed)
+            resultsFailed: resultsFailed, healthTransitions: healthTransitions)
     }
 
     /// Starts tracking `ids`: each one's first check is placed by the ``Schedule``, and once they
@@ -203,7 +206,12 @@ public actor Scheduler {
             case .report, .notFound: break
             default: checksFailed += 1
             }
-            if let transition = gate.record(outcome.observation, now: now) { log(transition) }
+            if let transition = gate.record(outcome.observation, now: now) {
+                log(transition)
+                healthTransitions += 1
+                // The next step ticks, and the tick handler tells systemd within a second.
+                nextTickAt = now
+            }
             if var update = CheckRules.update(for: task, outcome: outcome, now: .now(), policy: policy, using: &random)
             {
                 // A task that turns SUCCESS enqueues its download in the same transaction.

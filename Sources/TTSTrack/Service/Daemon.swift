@@ -77,9 +77,19 @@ public final class Daemon: Sendable {
         } else {
             logger.error("\(Self.noKeyMessage(keyFile: config.apiKeyFile))")
         }
+        let settings: CambClient.Settings
+        do {
+            settings = try config.clientSettings(apiKey: apiKey?.key, environment: environment)
+        } catch {
+            socketGuard?.removeSocketFile()
+            try? await controlLoop.shutdownGracefully()
+            throw error
+        }
+        if let proxy = settings.transport.proxy {
+            logger.info("Using a proxy", metadata: ["ttstrack.proxy": "\(proxy)"])
+        }
         let client = CambClient(
-            settings: .init(baseURL: config.apiBaseURL, apiKey: apiKey?.key, timeout: config.apiTimeout),
-            maxConnections: 1024, userAgent: "ttstrackd/\(TrackerService.version)")
+            settings: settings, maxConnections: 1024, userAgent: "ttstrackd/\(TrackerService.version)")
         for directory in Set([config.results.directory, config.onDemandResultsDirectory]) where !directory.isEmpty {
             let removed = ResultFile.removeLeftovers(in: directory)
             if removed > 0 {
@@ -136,6 +146,7 @@ public final class Daemon: Sendable {
             }
         }
         let reloader = self.reloader
+        let environment = self.environment
         let reloading = ClosureService(name: "reload") {
             guard let reloader else { return }
             for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
@@ -143,9 +154,9 @@ public final class Daemon: Sendable {
                 defer { notifier.notify("READY=1") }
                 do {
                     let (newConfig, newKey) = try await reloader()
+                    let newSettings = try newConfig.clientSettings(apiKey: newKey?.key, environment: environment)
                     await scheduler.reconfigure(newConfig.poll, results: newConfig.results)
-                    client.update(
-                        .init(baseURL: newConfig.apiBaseURL, apiKey: newKey?.key, timeout: newConfig.apiTimeout))
+                    client.update(newSettings)
                     logger.info("Configuration reloaded")
                     if newKey == nil { logger.error("\(Self.noKeyMessage(keyFile: newConfig.apiKeyFile))") }
                 } catch {

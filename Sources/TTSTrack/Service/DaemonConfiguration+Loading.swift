@@ -41,6 +41,14 @@ extension DaemonConfiguration {
         try string("api.base_url", &config.apiBaseURL)
         try string("api.key_file", &config.apiKeyFile)
         try double("api.timeout", &config.apiTimeout)
+        try string("api.ca_file", &config.apiCAFile)
+        try string("api.proxy", &config.apiProxy)
+        var httpVersion = config.apiHTTPVersion.rawValue
+        try string("api.http_version", &httpVersion)
+        guard let parsedVersion = APIHTTPVersion(rawValue: httpVersion) else {
+            throw Invalid("api.http_version must be auto, http1 or http2, not \"\(httpVersion)\"")
+        }
+        config.apiHTTPVersion = parsedVersion
         try string("store.path", &config.storePath)
         try string("control.socket", &config.socketPath)
         var mode = String(config.socketMode, radix: 8)
@@ -95,6 +103,9 @@ extension DaemonConfiguration {
         try double("events.retention_days", &config.eventsRetentionDays)
         try string("log.level", &config.logLevel)
         if let problem = config.problem { throw Invalid(problem) }
+        // Reads api.ca_file and parses the proxy now, so a broken one stops the start (or is
+        // refused by a reload) instead of failing every check.
+        _ = try config.clientSettings(apiKey: nil, environment: environment)
         return config
     }
 

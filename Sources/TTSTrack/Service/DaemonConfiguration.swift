@@ -4,6 +4,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var apiKeyFile = "/etc/ttstrack/api-key"
     /// Seconds for one status request, connect to last byte.
     public var apiTimeout = 30.0
+    /// `api.ca_file`: PEM certificates trusted besides the system's trust store.
+    public var apiCAFile = ""
+    /// `api.proxy`: `http://[user:pass@]host:port`; empty: the proxy variables, if any.
+    public var apiProxy = ""
+    /// `api.http_version`: `auto`, `http1` or `http2`.
+    public var apiHTTPVersion = APIHTTPVersion.auto
     public var storePath: String
     public var socketPath: String
     /// `control.mode`, e.g. `0o660`.
@@ -43,6 +49,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if !(apiTimeout > 0) { return "api.timeout must be more than 0" }
         if !apiBaseURL.hasPrefix("http://") && !apiBaseURL.hasPrefix("https://") {
             return "api.base_url must start with http:// or https://"
+        }
+        if apiHTTPVersion == .http2 && !apiBaseURL.hasPrefix("https://") {
+            return "api.http_version http2 needs an https:// api.base_url (HTTP/2 without TLS is not supported)"
         }
         if storePath.isEmpty { return "store.path must not be empty" }
         if socketPath.isEmpty { return "control.socket must not be empty" }

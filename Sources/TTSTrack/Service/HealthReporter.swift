@@ -20,6 +20,7 @@ actor HealthReporter {
     private var lastStatus: ContinuousClock.Instant?
     private var lastChecks = 0
     private var lastStatusText = ""
+    private var lastHealthTransitions = 0
     /// True while the last status line differed from the one before.
     private var statusMoving = true
 
@@ -64,10 +65,14 @@ actor HealthReporter {
     }
 
     private func reportStatus(now: ContinuousClock.Instant) async {
-        guard notifier.socketPath != nil, lastStatus.map({ now - $0 >= statusInterval }) ?? true else { return }
+        guard notifier.socketPath != nil else { return }
+        let snapshot = await scheduler.snapshot()
+        // A change of the API's health is told at once, not at the next interval.
+        let healthChanged = snapshot.healthTransitions != lastHealthTransitions
+        guard healthChanged || lastStatus.map({ now - $0 >= statusInterval }) ?? true else { return }
+        lastHealthTransitions = snapshot.healthTransitions
         let elapsed = lastStatus.map { now - $0 }
         lastStatus = now
-        let snapshot = await scheduler.snapshot()
         let counts = (try? await store.countsByStatus()) ?? [:]
         var rate = 0.0
         if let elapsed {
@@ -95,6 +100,9 @@ actor HealthReporter {
         let rate = (checksPerSecond * 10).rounded() / 10
         var line = "\(pending) pending, \(done) done, \(rate) checks/s, "
         line += missingKey.map { "no API key: \($0)" } ?? "API \(snapshot.health.state.rawValue)"
+        if missingKey == nil, snapshot.health.state != .ok, let error = snapshot.health.error {
+            line += ": \(error.prefix(160))"
+        }
         if let storeError = snapshot.storeError { line += ", store error: \(storeError.prefix(120))" }
         return line
     }

@@ -57,6 +57,9 @@ extension TaskStore {
         """,
     ]
 
+    /// The migrations, for tests that build a store of an older schema.
+    package static var migrationsForTesting: [String] { migrations }
+
     /// The schema version this build writes.
     static var schemaVersion: Int64 { Int64(migrations.count) }
 

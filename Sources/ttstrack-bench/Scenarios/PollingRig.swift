@@ -8,11 +8,16 @@ final class PollingRig {
     let daemon: BenchDaemon
     let ids: [String]
 
-    /// Starts the daemon against an already running simulator.
-    init(simulator: SimulatorProcess, tasks: Int, directory: String) throws(BenchError) {
+    /// Starts the daemon against an already running simulator; `environment` adds settings
+    /// (`TTSTRACK_API_CA_FILE`, `TTSTRACK_API_HTTP_VERSION`).
+    init(
+        simulator: SimulatorProcess, tasks: Int, directory: String, environment: [String: String] = [:]
+    ) throws(BenchError) {
         self.simulator = simulator
         Progress.log("starting ttstrackd at full polling speed")
-        let daemon = try BenchDaemon(settings: .fullSpeed(apiBaseURL: simulator.baseURL), directory: directory)
+        var settings = DaemonSettings.fullSpeed(apiBaseURL: simulator.baseURL)
+        settings.extra = environment
+        let daemon = try BenchDaemon(settings: settings, directory: directory)
         self.daemon = daemon
         try daemon.waitUntilReady()
         ids = BenchContext.taskIDs(tasks)

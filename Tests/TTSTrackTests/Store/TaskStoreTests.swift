@@ -71,6 +71,31 @@ import Testing
         #expect(error?.description.contains("newer") == true, "\(String(describing: error))")
     }
 
+    @Test func aStoreOfTheFirstSchemaIsMigratedKeepingEveryTask() async throws {
+        let directory = DaemonProcess.makeTemporaryDirectory()
+        let path = "\(directory)/tasks.sqlite3"
+        do {
+            // What the first release wrote: the first migration only, version 1.
+            let db = try Database(path: path)
+            try db.execute(TaskStore.migrationsForTesting[0])
+            try db.execute(
+                """
+                PRAGMA application_id = 1414812500; PRAGMA user_version = 1;
+                INSERT INTO tasks (task_id, kind, status, terminal, run_id, checks, added_at, updated_at)
+                VALUES ('old-done', 'tts', 'SUCCESS', 1, 42, 3, 1000, 2000),
+                       ('old-pending', 'dub', 'PENDING', 0, NULL, 1, 1000, 1000);
+                INSERT INTO events (at, task_id, kind, status, terminal, run_id, checks) VALUES (2000, 'old-done', 'tts', 'SUCCESS', 1, 42, 3);
+                """)
+        }
+        let store = try TaskStore(path: path)
+        let tasks = try await store.get(["old-done", "old-pending"])
+        #expect(tasks.map(\.status) == [.success, .pending] && tasks[0].runID == 42 && tasks[0].checks == 3)
+        #expect(tasks.allSatisfy { $0.resultState == nil && $0.resultPath == nil }, "no result asked for")
+        #expect(try await store.events(after: 0, limit: 10).map(\.task.taskID) == ["old-done"])
+        let db = try Database(path: path, readOnly: true)
+        #expect(try db.scalarInt("PRAGMA user_version") == 2)
+    }
+
     @Test func dueTasksComeOldestFirstAndSkipClaimedOnes() async throws {
         let (store, _) = try makeStore()
         let base = Timestamp(milliseconds: 1_000_000)
