@@ -88,6 +88,43 @@ import Testing
         }
     }
 
+    @Test func mediaURLsOfJSONResultsAreFetchedBesideThem() async throws {
+        try await Self.with(["TTSTRACK_RESULTS_MEDIA": "true"]) { test, results in
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["dubbed"]), "kind": "dub"])
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["tracks"]), "kind": "audio-separation"])
+            #expect(try await wait(test, ["dubbed", "tracks"]))
+            let found = try await tasks(test, ["dubbed", "tracks"])
+            #expect(found.values.allSatisfy { $0["result_state"]?.stringValue == "done" }, "\(found)")
+            let dubbed = try FileManager.default.contentsOfDirectory(atPath: "\(results)/dubbed").sorted()
+            #expect(dubbed == ["audio.flac", "video.mp4"])
+            let audio = try Data(contentsOf: URL(fileURLWithPath: "\(results)/dubbed/audio.flac"))
+            #expect(audio.starts(with: Array("fLaC".utf8)) && audio.count == SimAudio.defaultSize)
+            let tracks = try FileManager.default.contentsOfDirectory(atPath: "\(results)/tracks").sorted()
+            #expect(tracks == ["background_audio.wav", "foreground_audio.flac"])
+            #expect(FileManager.default.fileExists(atPath: "\(results)/dubbed.json"))
+            let media = test.simulator.recordedRequests().filter { $0.kind == "files" }
+            #expect(media.count == 4 && media.allSatisfy { $0.apiKey == nil }, "links are fetched without the key")
+        }
+    }
+
+    @Test func anExpiredMediaLinkFailsTheAttemptAndTheRetryFetchesFreshLinks() async throws {
+        try await Self.with(["TTSTRACK_RESULTS_MEDIA": "true"]) { test, results in
+            test.simulator.setFileURLLifetime(-1)
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["late"]), "kind": "dub"])
+            try await eventually("the first attempt failed on the expired link") {
+                try await tasks(test, ["late"])["late"]?["result_error"]?.stringValue?.contains("expired") == true
+            }
+            test.simulator.setFileURLLifetime(300)
+            #expect(try await wait(test, ["late"]))
+            #expect(try await tasks(test, ["late"])["late"]?["result_state"]?.stringValue == "done")
+            #expect(FileManager.default.fileExists(atPath: "\(results)/late/video.mp4"))
+            #expect(
+                test.simulator.requestCount(
+                    taskID: String(try await tasks(test, ["late"])["late"]?["run_id"]?.int ?? 0), kind: "dub-result")
+                    == 2)
+        }
+    }
+
     @Test func waitReturnsOnlyOnceTheFileExists() async throws {
         try await Self.with { test, results in
             test.simulator.script("slow-result", [.pending, .success(runID: 555)])

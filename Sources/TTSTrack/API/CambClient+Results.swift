@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 import TTSTrackWire
 
 extension CambClient {
@@ -10,8 +11,13 @@ extension CambClient {
     /// `Content-Type` (`.flac`, `.wav`, `.mp3`, else `.bin`), a JSON result as `.json`. An empty
     /// body, one over `maxBytes`, or JSON where audio was expected is a failed attempt, and
     /// nothing appears under the final name.
+    ///
+    /// With `media`, the URLs a JSON result names (a dub's `audio_url` and `video_url`, the
+    /// tracks of an audio separation, …) are fetched too, into `directory/<task_id>/`, with the
+    /// same guarantees, before the JSON itself is saved: the result is done only once all of it
+    /// is on disk, and a retry fetches the JSON anew, since those URLs expire.
     public func fetchResult(
-        kind: String, runID: Int64, taskID: String, into directory: String, maxBytes: Int64
+        kind: String, runID: Int64, taskID: String, into directory: String, maxBytes: Int64, media: Bool
     ) async -> ResultOutcome {
         let current = self.current.withLock { $0 }
         guard let endpoint = ResultEndpoint.of(kind: kind) else {
@@ -80,10 +86,17 @@ extension CambClient {
                 let detail = (try? JSONParser.parse(body.readableBytesView)).flatMap(Self.errorText(in:))
                 return .failed(.jsonInsteadOfAudio(detail))
             }
+            let document: JSONValue
             do {
-                _ = try JSONParser.parse(body.readableBytesView)
+                document = try JSONParser.parse(body.readableBytesView)
             } catch {
                 return .failed(.malformedJSON(error.reason))
+            }
+            if media {
+                for link in MediaLink.all(in: document) {
+                    let outcome = await fetchMedia(link, into: "\(directory)/\(taskID)", maxBytes: maxBytes)
+                    guard case .saved = outcome else { return outcome }
+                }
             }
             let jsonFile: ResultFile
             do {
@@ -93,6 +106,56 @@ extension CambClient {
                 return .failed(error as? ResultFailure ?? .storage("\(error)"))
             }
             return await save(jsonFile, as: "\(taskID).json", Int64(body.readableBytes))
+        }
+    }
+
+    /// One media file a JSON result names. The URL is the API's presigned link, possibly on
+    /// another host: it is fetched without the key, which goes to the API's base URL only.
+    private func fetchMedia(_ link: MediaLink, into directory: String, maxBytes: Int64) async -> ResultOutcome {
+        let current = self.current.withLock { $0 }
+        let request: HTTPClient.Request
+        do {
+            var headers = HTTPHeaders()
+            headers.add(name: "user-agent", value: current.headers.first(name: "user-agent") ?? "ttstrackd")
+            request = try HTTPClient.Request(url: link.url, headers: headers)
+        } catch {
+            return .failed(.storage("the result names a media URL that is not valid (\(link.name))"))
+        }
+        let file: ResultFile
+        do {
+            file = try await ResultFile.create(in: directory, for: link.name, pool: fileIO)
+        } catch {
+            return .failed(error as? ResultFailure ?? .storage("\(error)"))
+        }
+        let endpoint = ResultEndpoint(path: "", body: .audio)
+        let task = current.http.execute(
+            request: request, delegate: ResultResponseDelegate(endpoint: endpoint, file: file, maxBytes: maxBytes),
+            deadline: .now() + Self.maxResultDuration)
+        let received: ResultResponseDelegate.Received
+        do {
+            received = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+        } catch {
+            await file.discard()
+            if Task.isCancelled { return .cancelled }
+            if let failure = error as? ResultFailure { return .failed(failure) }
+            return .failed(.media(link.name, "\(TransportError.classify(error, host: request.host))"))
+        }
+        switch received {
+        case .audio(let bytes, let contentType) where bytes > 0:
+            return await save(file, as: link.fileName(contentType: contentType), bytes)
+        case .audio:
+            await file.discard()
+            return .failed(.media(link.name, "empty"))
+        case .json(_, _):
+            await file.discard()
+            return .failed(.media(link.name, "JSON where a media file was expected"))
+        case .status(let status, _, _, _):
+            await file.discard()
+            return .failed(.media(link.name, status == 403 ? "HTTP 403 (the link may have expired)" : "HTTP \(status)"))
         }
     }
 

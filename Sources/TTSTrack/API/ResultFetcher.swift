@@ -2,9 +2,8 @@
 /// substitute their own.
 public protocol ResultFetcher: Sendable {
     func fetchResult(
-        kind: String, runID: Int64, taskID: String, into directory: String, maxBytes: Int64
-    ) async
-        -> ResultOutcome
+        kind: String, runID: Int64, taskID: String, into directory: String, maxBytes: Int64, media: Bool
+    ) async -> ResultOutcome
 }
 
 extension CambClient: ResultFetcher {}

@@ -32,12 +32,7 @@ final class ResultFile: @unchecked Sendable {
     }
 
     private init(directory: String, taskID: String, pool: NIOThreadPool) throws {
-        if mkdir(directory, 0o750) == 0 {
-            // Not left to the umask (the unit's is 0077): the group may list and read results.
-            chmod(directory, 0o750)
-        } else if errno != EEXIST {
-            throw Self.error("cannot create \(directory)")
-        }
+        try Self.makeDirectory(directory)
         let path = "\(directory)/.\(taskID).\(UInt32.random(in: .min ... .max))\(Self.temporarySuffix)"
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw Self.error("cannot create \(path)") }
@@ -47,6 +42,28 @@ final class ResultFile: @unchecked Sendable {
         self.directory = directory
         self.descriptor = fd
         self.pool = pool
+    }
+
+    /// Creates `directory` and the missing directories above it, each 0750: not left to the
+    /// umask (the unit's is 0077), so the group may list and read results.
+    private static func makeDirectory(_ directory: String) throws {
+        if mkdir(directory, 0o750) == 0 {
+            chmod(directory, 0o750)
+            return
+        }
+        switch errno {
+        case EEXIST: return
+        case ENOENT:
+            let parent = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
+            guard !parent.isEmpty, parent != directory else { throw Self.error("cannot create \(directory)") }
+            try makeDirectory(parent)
+            guard mkdir(directory, 0o750) == 0 || errno == EEXIST else {
+                throw Self.error("cannot create \(directory)")
+            }
+            chmod(directory, 0o750)
+        default:
+            throw Self.error("cannot create \(directory)")
+        }
     }
 
     /// Appends `buffer`; the future completes once it is written.

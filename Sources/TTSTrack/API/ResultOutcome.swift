@@ -39,6 +39,8 @@ public enum ResultFailure: Error, Sendable, Hashable, CustomStringConvertible {
     case malformedJSON(String)
     /// The file could not be written (full disk, permissions).
     case storage(String)
+    /// A media file the JSON result names could not be fetched.
+    case media(String, String)
 
     public var description: String {
         switch self {
@@ -49,6 +51,7 @@ public enum ResultFailure: Error, Sendable, Hashable, CustomStringConvertible {
         case .jsonInsteadOfAudio(nil): "the API sent JSON where audio was expected"
         case .malformedJSON(let reason): "the result is not valid JSON (\(reason))"
         case .storage(let reason): "cannot write the result file: \(reason)"
+        case .media(let name, let reason): "cannot fetch the media file \(name) the result names: \(reason)"
         }
     }
 }

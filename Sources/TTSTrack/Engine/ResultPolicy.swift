@@ -11,6 +11,8 @@ public struct ResultPolicy: Sendable, Equatable {
     public var maxBytes: Int64 = 2_147_483_648
     /// Failed attempts before the result is given up on.
     public var maxAttempts = 8
+    /// Also fetch the media URLs a JSON result names, into `<task_id>/`.
+    public var media = false
 
     public init() {}
 

@@ -244,7 +244,7 @@ public actor Scheduler {
             let results = await currentResults
             let outcome = await fetcher.fetchResult(
                 kind: item.kind, runID: item.runID, taskID: item.taskID, into: item.directory,
-                maxBytes: results.maxBytes)
+                maxBytes: results.maxBytes, media: results.media)
             next = await finish(item, outcome)
         }
     }

@@ -93,13 +93,9 @@ extension DaemonConfiguration {
         try int("results.max_bytes", &maxBytes)
         config.results.maxBytes = Int64(maxBytes)
         try int("results.max_attempts", &config.results.maxAttempts)
-        var media = false
-        media =
+        config.results.media =
             try reader.bool(forKey: "results.media")
-            ?? Self.check(reader, "results.media", as: "true or false", default: media)
-        if media {
-            throw Invalid("results.media: true is not supported by this version of ttstrackd; set it to false")
-        }
+            ?? Self.check(reader, "results.media", as: "true or false", default: config.results.media)
         try double("events.retention_days", &config.eventsRetentionDays)
         try string("log.level", &config.logLevel)
         if let problem = config.problem { throw Invalid(problem) }
