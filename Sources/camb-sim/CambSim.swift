@@ -59,6 +59,9 @@ struct CambSim: AsyncParsableCommand {
     @Flag(name: .customLong("no-http2"), help: "With TLS, offer only HTTP/1.1 (by default h2 is offered too).")
     var noHTTP2 = false
 
+    @Option(name: .customLong("audio-bytes"), help: "Size of every fake audio result.")
+    var audioBytes = SimAudio.defaultSize
+
     func validate() throws {
         guard (tlsCertificate == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -90,6 +93,7 @@ struct CambSim: AsyncParsableCommand {
                 throw ValidationError("cannot use --tls-cert \(tlsCertificate) and --tls-key \(tlsKey): \(error)")
             }
         }
+        simulator.setAudioSize(audioBytes)
         try await simulator.start(host: host, port: port, tls: tls)
 
         let keyText = key.map { "api key: \($0)" } ?? "any api key"

@@ -9,6 +9,8 @@ struct BenchContext {
     var seconds: Int
     /// Ids added in the `add` scenario (`--add-ids`).
     var addIDs: Int
+    /// `--quick`: scenarios with a fixed size use a smaller one.
+    var quick = false
 
     var window: Duration { .seconds(seconds) }
 

@@ -10,14 +10,18 @@ final class SimulatorProcess {
     let child: ChildProcess
     let baseURL: String
 
-    init(directory: String, arguments: [String] = [], timeout: Duration = .seconds(20)) throws(BenchError) {
+    init(
+        directory: String, arguments: [String] = [], alwaysPending: Bool = true, timeout: Duration = .seconds(20)
+    ) throws(BenchError) {
         let binary = DaemonProcess.productsDirectory.appendingPathComponent("camb-sim").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw BenchError("no camb-sim beside the benchmark at \(binary): build it with --product camb-sim")
         }
         let child = try ChildProcess(
             name: "camb-sim", executable: binary,
-            arguments: ["--port", "0", "--always-pending", "--quiet", "--api-key", Self.apiKey] + arguments,
+            arguments: ["--port", "0", "--quiet", "--api-key", Self.apiKey]
+                + (alwaysPending ? ["--always-pending"] : [])
+                + arguments,
             logDirectory: directory)
         self.child = child
         // "camb-sim listening on http://127.0.0.1:PORT (api key: sim-key)"

@@ -16,12 +16,12 @@ struct TTSTrackBench: ParsableCommand {
             """)
 
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
-        case checks, add, get, idle, overload, https
+        case checks, add, get, idle, overload, https, results
     }
 
     @Option(
         name: .customLong("scenario"),
-        help: "Scenario to run (repeatable): checks, add, get, idle, overload, https. Default: all.")
+        help: "Scenario to run (repeatable): checks, add, get, idle, overload, https, results. Default: all.")
     var scenarios: [Scenario] = []
 
     @Option(help: "Tasks tracked in checks, get and idle.")
@@ -48,6 +48,7 @@ struct TTSTrackBench: ParsableCommand {
             context.tasks = 10_000
             context.seconds = 3
             context.addIDs = 100_000
+            context.quick = true
         }
         let selected = scenarios.isEmpty ? Scenario.allCases : Scenario.allCases.filter(scenarios.contains)
         Cleanup.shared.installSignalHandlers()
@@ -86,6 +87,7 @@ struct TTSTrackBench: ParsableCommand {
         case .idle: try IdleScenario(context: context).run()
         case .overload: try OverloadScenario(context: context).run()
         case .https: try HTTPSScenario(context: context).run()
+        case .results: try ResultsScenario(context: context).run()
         }
     }
 }
