@@ -74,12 +74,14 @@ actor HealthReporter {
         let elapsed = lastStatus.map { now - $0 }
         lastStatus = now
         let counts = (try? await store.countsByStatus()) ?? [:]
+        let results = (try? await store.reader.countsByResultState()) ?? [:]
         var rate = 0.0
         if let elapsed {
             rate = Double(snapshot.checksTotal - lastChecks) / max(elapsed.seconds, 0.001)
         }
         lastChecks = snapshot.checksTotal
-        let text = Self.statusLine(counts: counts, checksPerSecond: rate, snapshot: snapshot, missingKey: missingKey())
+        let text = Self.statusLine(
+            counts: counts, checksPerSecond: rate, snapshot: snapshot, results: results, missingKey: missingKey())
         statusMoving = text != lastStatusText
         if statusMoving {
             notifier.notify("STATUS=\(text)")
@@ -87,10 +89,11 @@ actor HealthReporter {
         }
     }
 
-    /// E.g. `1234 pending, 56 done, 20.0 checks/s, API ok`; with no key, `…, no API key: …`
+    /// E.g. `1234 pending, 56 done, 20.0 checks/s, API ok, 3 results pending, 1 failed`; with no key, `…, no API key: …`
     /// (`missingKey`) in place of the API's state, which would still say `ok` before any check.
     static func statusLine(
-        counts: [String: Int], checksPerSecond: Double, snapshot: Scheduler.Snapshot, missingKey: String? = nil
+        counts: [String: Int], checksPerSecond: Double, snapshot: Scheduler.Snapshot, results: [String: Int] = [:],
+        missingKey: String? = nil
     ) -> String {
         var pending = 0
         var done = 0
@@ -102,6 +105,12 @@ actor HealthReporter {
         line += missingKey.map { "no API key: \($0)" } ?? "API \(snapshot.health.state.rawValue)"
         if missingKey == nil, snapshot.health.state != .ok, let error = snapshot.health.error {
             line += ": \(error.prefix(160))"
+        }
+        // Results, once there are any waiting or given up: `3 results pending, 1 failed`.
+        let resultsPending = results[ResultState.pending.rawValue] ?? 0
+        let resultsFailed = results[ResultState.failed.rawValue] ?? 0
+        if resultsPending > 0 || resultsFailed > 0 {
+            line += ", \(resultsPending) results pending, \(resultsFailed) failed"
         }
         if let storeError = snapshot.storeError { line += ", store error: \(storeError.prefix(120))" }
         return line
