@@ -206,12 +206,7 @@ public actor Scheduler {
             case .report, .notFound: break
             default: checksFailed += 1
             }
-            if let transition = gate.record(outcome.observation, now: now) {
-                log(transition)
-                healthTransitions += 1
-                // The next step ticks, and the tick handler tells systemd within a second.
-                nextTickAt = now
-            }
+            record(outcome.observation, now: now)
             if var update = CheckRules.update(for: task, outcome: outcome, now: .now(), policy: policy, using: &random)
             {
                 // A task that turns SUCCESS enqueues its download in the same transaction.
@@ -254,7 +249,7 @@ public actor Scheduler {
     /// Records what one attempt came to; returns the next result for the same slot, or nil.
     private func finish(_ item: DueResult, _ outcome: ResultOutcome) -> DueResult? {
         let now = clock.now
-        if let transition = gate.record(outcome.observation, now: now) { log(transition) }
+        record(outcome.observation, now: now)
         switch outcome {
         case .saved(let path, let bytes):
             resultsSaved += 1
@@ -330,6 +325,15 @@ public actor Scheduler {
             heartbeat.wakeNow()
         }
         return requested
+    }
+
+    /// What one exchange of any API work showed: into the gate, and a change of the API's
+    /// health logged once and told to systemd at the next step's tick.
+    private func record(_ observation: APIObservation, now: ContinuousClock.Instant) {
+        guard let transition = gate.record(observation, now: now) else { return }
+        log(transition)
+        healthTransitions += 1
+        nextTickAt = now
     }
 
     private func log(_ transition: APIHealth.Transition) {
