@@ -23,23 +23,16 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Copy the results into this directory.", valueName: "dir"))
     var to: String?
 
-    @Option(help: ArgumentHelp("Give up after this many seconds (exit 2). Default: no limit.", valueName: "seconds"))
-    var timeout: Double?
+    @OptionGroup var waitTimeout: WaitTimeout
 
     @OptionGroup var taskIDs: TaskIDArguments
-
-    func validate() throws {
-        if let timeout, !(timeout >= 0 && timeout.isFinite) {
-            throw ValidationError("--timeout must be a number of seconds, 0 or more")
-        }
-    }
 
     func run() async throws {
         let input = try IDInput(arguments: taskIDs.ids)
         let connection = try await options.connect()
         let list = try await input.all()
         guard !list.isEmpty else { throw CLIError.usage("no task ids on standard input") }
-        let limit = timeout.flatMap { $0 <= WaitCommand.longestTimeout ? Duration.seconds($0) : nil }
+        let limit = waitTimeout.limit
         let reply = try await connection.run { client throws(TrackerClientError) in
             _ = try await client.fetch(list)
             var reply = try await client.wait(ids: list, timeout: limit)

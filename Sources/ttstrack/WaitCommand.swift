@@ -15,30 +15,18 @@ struct WaitCommand: AsyncParsableCommand {
             '-' reads ids from standard input (at most 100000 in all).
             """)
 
-    /// Ten years: longer timeouts are treated as no timeout.
-    static let longestTimeout: Double = 10 * 365 * 86_400
-
     @OptionGroup var options: ClientOptions
 
-    @Option(help: ArgumentHelp("Give up after this many seconds (exit 2). Default: no limit.", valueName: "seconds"))
-    var timeout: Double?
+    @OptionGroup var waitTimeout: WaitTimeout
 
     @OptionGroup var taskIDs: TaskIDArguments
-
-    func validate() throws {
-        if let timeout, !(timeout >= 0 && timeout.isFinite) {
-            throw ValidationError("--timeout must be a number of seconds, 0 or more")
-        }
-    }
 
     func run() async throws {
         let input = try IDInput(arguments: taskIDs.ids)
         let connection = try await options.connect()
         let list = try await input.all()
         guard !list.isEmpty else { throw CLIError.usage("no task ids on standard input") }
-        // A timeout beyond Self.longestTimeout is sent as none at all: the same wait in
-        // practice, and ttstrackd 0.1.0 traps converting a timeout over ~9.2e15 s to Int64.
-        let limit = timeout.flatMap { $0 <= Self.longestTimeout ? Duration.seconds($0) : nil }
+        let limit = waitTimeout.limit
         let reply = try await connection.run { client throws(TrackerClientError) in
             try await client.wait(ids: list, timeout: limit)
         }

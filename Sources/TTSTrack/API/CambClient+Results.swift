@@ -41,25 +41,10 @@ extension CambClient {
                 return .failed(error as? ResultFailure ?? .storage("\(error)"))
             }
         }
-        let task = current.http.execute(
-            request: request, delegate: ResultResponseDelegate(endpoint: endpoint, file: file, maxBytes: maxBytes),
-            deadline: .now() + Self.maxResultDuration)
         let received: ResultResponseDelegate.Received
-        do {
-            received = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
-        } catch {
-            await file?.discard()
-            if Task.isCancelled { return .cancelled }
-            if let failure = error as? ResultFailure { return .failed(failure) }
-            return .failed(
-                .api(
-                    .transport(
-                        TransportError.classify(
-                            error, host: request.host, proxy: current.settings.transport.proxy?.label))))
+        switch await receive(request, endpoint: endpoint, into: file, maxBytes: maxBytes, current: current) {
+        case .success(let answer): received = answer
+        case .failure(let stop): return stop.outcome
         }
         switch received {
         case .status(let status, let retryAfter, let retryAfterMs, let detail):
@@ -127,22 +112,14 @@ extension CambClient {
         } catch {
             return .failed(error as? ResultFailure ?? .storage("\(error)"))
         }
-        let endpoint = ResultEndpoint(path: "", body: .audio)
-        let task = current.http.execute(
-            request: request, delegate: ResultResponseDelegate(endpoint: endpoint, file: file, maxBytes: maxBytes),
-            deadline: .now() + Self.maxResultDuration)
         let received: ResultResponseDelegate.Received
-        do {
-            received = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
-        } catch {
-            await file.discard()
-            if Task.isCancelled { return .cancelled }
-            if let failure = error as? ResultFailure { return .failed(failure) }
-            return .failed(.media(link.name, "\(TransportError.classify(error, host: request.host))"))
+        switch await receive(
+            request, endpoint: ResultEndpoint(path: "", body: .audio), into: file, maxBytes: maxBytes, current: current)
+        {
+        case .success(let answer): received = answer
+        case .failure(let stop):
+            if case .failed(.api(let failure)) = stop.outcome { return .failed(.media(link.name, "\(failure)")) }
+            return stop.outcome
         }
         switch received {
         case .audio(let bytes, let contentType) where bytes > 0:
@@ -156,6 +133,37 @@ extension CambClient {
         case .status(let status, _, _, _):
             await file.discard()
             return .failed(.media(link.name, status == 403 ? "HTTP 403 (the link may have expired)" : "HTTP \(status)"))
+        }
+    }
+
+    /// Why a download ended without an answer to judge: the outcome to return (its temporary
+    /// file already discarded).
+    private struct Stop: Error {
+        let outcome: ResultOutcome
+    }
+
+    /// Runs one download through a ``ResultResponseDelegate``, audio into `file`.
+    private func receive(
+        _ request: HTTPClient.Request, endpoint: ResultEndpoint, into file: ResultFile?, maxBytes: Int64,
+        current: Current
+    ) async -> Result<ResultResponseDelegate.Received, Stop> {
+        let task = current.http.execute(
+            request: request, delegate: ResultResponseDelegate(endpoint: endpoint, file: file, maxBytes: maxBytes),
+            deadline: .now() + Self.maxResultDuration)
+        do {
+            return .success(
+                try await withTaskCancellationHandler {
+                    try await task.futureResult.get()
+                } onCancel: {
+                    task.cancel()
+                })
+        } catch {
+            await file?.discard()
+            if Task.isCancelled { return .failure(Stop(outcome: .cancelled)) }
+            if let failure = error as? ResultFailure { return .failure(Stop(outcome: .failed(failure))) }
+            let failure = TransportError.classify(
+                error, host: request.host, proxy: current.settings.transport.proxy?.label)
+            return .failure(Stop(outcome: .failed(.api(.transport(failure)))))
         }
     }
 
