@@ -77,6 +77,14 @@ struct IDInput {
         return ids
     }
 
+    /// Every id, for the commands that need them in one call (`wait`, `watch`, `fetch`): a
+    /// standard input with none is a usage error.
+    func allRequired() async throws(CLIError) -> [String] {
+        let ids = try await all()
+        guard !ids.isEmpty else { throw CLIError.usage("no task ids on standard input") }
+        return ids
+    }
+
     /// `text` without surrounding spaces, tabs and carriage returns (files from Windows).
     static func trimmed(_ text: String) -> String {
         let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }

@@ -24,8 +24,7 @@ struct WaitCommand: AsyncParsableCommand {
     func run() async throws {
         let input = try IDInput(arguments: taskIDs.ids)
         let connection = try await options.connect()
-        let list = try await input.all()
-        guard !list.isEmpty else { throw CLIError.usage("no task ids on standard input") }
+        let list = try await input.allRequired()
         let limit = waitTimeout.limit
         let reply = try await connection.run { client throws(TrackerClientError) in
             try await client.wait(ids: list, timeout: limit)

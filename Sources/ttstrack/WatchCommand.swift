@@ -39,9 +39,7 @@ struct WatchCommand: AsyncParsableCommand {
         let connection = try await options.connect()
         var only: [String]?
         if !ids.isEmpty {
-            let list = try await input.all()
-            guard !list.isEmpty else { throw CLIError.usage("no task ids on standard input") }
-            only = list
+            only = try await input.allRequired()
         }
         let events = try await connection.run { client throws(TrackerClientError) in
             try await client.watch(ids: only, since: since)

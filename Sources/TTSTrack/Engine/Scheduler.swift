@@ -22,10 +22,6 @@ public actor Scheduler {
         public var health: APIHealth
         public var inFlight: Int
         public var storeError: String?
-        /// Downloads in flight, and results saved and given up since the start.
-        public var downloadsInFlight = 0
-        public var resultsSaved = 0
-        public var resultsFailed = 0
         /// Counts the API health transitions logged, so `STATUS=` can follow each one at once.
         public var healthTransitions = 0
     }
@@ -69,8 +65,6 @@ public actor Scheduler {
     private var resultFeeder = DueFeeder<DueResult>()
     private var resultPool: WorkerPool
     private var resultWriter = ResultWriter<ResultUpdate>()
-    private var resultsSaved = 0
-    private var resultsFailed = 0
     private var phase = Phase.running
     private var random = SystemRandomNumberGenerator()
     private var nextTickAt: ContinuousClock.Instant
@@ -128,8 +122,7 @@ public actor Scheduler {
     public func snapshot() -> Snapshot {
         Snapshot(
             checksTotal: checksTotal, checksFailed: checksFailed, health: gate.health, inFlight: pool.inFlight,
-            storeError: storeError, downloadsInFlight: resultPool.inFlight, resultsSaved: resultsSaved,
-            resultsFailed: resultsFailed, healthTransitions: healthTransitions)
+            storeError: storeError, healthTransitions: healthTransitions)
     }
 
     /// Starts tracking `ids`: each one's first check is placed by the ``Schedule``, and once they
@@ -252,7 +245,6 @@ public actor Scheduler {
         record(outcome.observation, now: now)
         switch outcome {
         case .saved(let path, let bytes):
-            resultsSaved += 1
             resultWriter.append(
                 ResultUpdate(
                     rowID: item.rowID, taskID: item.taskID, state: .done, path: path, bytes: bytes,
@@ -260,7 +252,6 @@ public actor Scheduler {
         case .failed(let failure):
             let attempts = item.attempts + 1
             if attempts >= results.maxAttempts {
-                resultsFailed += 1
                 logger.warning(
                     "Result given up", metadata: ["ttstrack.task": "\(item.taskID)", "ttstrack.error": "\(failure)"])
                 resultWriter.append(
