@@ -17,11 +17,13 @@ struct TTSTrackBench: ParsableCommand {
 
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
         case checks, add, get, idle, overload, https, results
+        // The adaptive schedule: detection delay and calls per task.
+        case detect
     }
 
     @Option(
         name: .customLong("scenario"),
-        help: "Scenario to run (repeatable): checks, add, get, idle, overload, https, results. Default: all.")
+        help: "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, detect. Default: all.")
     var scenarios: [Scenario] = []
 
     @Option(help: "Tasks tracked in checks, get and idle.")
@@ -88,6 +90,7 @@ struct TTSTrackBench: ParsableCommand {
         case .overload: try OverloadScenario(context: context).run()
         case .https: try HTTPSScenario(context: context).run()
         case .results: try ResultsScenario(context: context).run()
+        case .detect: try DetectScenario(context: context).run()
         }
     }
 }
