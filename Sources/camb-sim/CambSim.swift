@@ -77,7 +77,8 @@ struct CambSim: AsyncParsableCommand {
                 _ = try TaskDurations(parsing: durations, seed: seed)
             } catch {
                 throw ValidationError(
-                    "--durations takes KIND=lognormal:MEDIAN:SIGMA, KIND=uniform:LOW:HIGH or KIND=fixed:SECONDS, comma-separated, not \"\(durations)\"")
+                    "--durations takes KIND=lognormal:MEDIAN:SIGMA, KIND=uniform:LOW:HIGH or KIND=fixed:SECONDS, comma-separated, not \"\(durations)\""
+                )
             }
         }
         guard (tlsCertificate == nil) == (tlsKey == nil) else {

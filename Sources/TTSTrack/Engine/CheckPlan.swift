@@ -13,7 +13,7 @@ public struct CheckPlan: Sendable, Equatable {
     public let law: DurationLaw
     /// Grid spacing in seconds.
     public let step: Double
-    /// `next[i]`: the grid point of the check after one at age `i·step`.
+    /// `next[i]`: the grid point of the check after one at age `i·step`; -1 past the horizon.
     private let next: [Int32]
     /// The grid point of the first check.
     private let first: Int
@@ -37,7 +37,7 @@ public struct CheckPlan: Sendable, Equatable {
         // g[i] = ∫₀^{i·step} F(x) dx, by the trapezoid rule.
         var g = [Double](repeating: 0, count: n)
         for i in 1..<n { g[i] = g[i - 1] + (f[i] + f[i - 1]) * step / 2 }
-        let shortest = max(1, Int((minGap / step).rounded()))
+        let shortest = max(1, Int(min(minGap / step, Double(n)).rounded(.up)))
         let longest = max(shortest, Int(min(maxGap / step, Double(n)).rounded(.down)))
         var w = [Double](repeating: 0, count: n)
         var next = [Int32](repeating: Int32(n - 1), count: n)
@@ -60,6 +60,11 @@ public struct CheckPlan: Sendable, Equatable {
         }
         if n >= 2 {
             for i in stride(from: n - 2, through: 0, by: -1) {
+                // No gap fits before the horizon: the plan ends here (the backoff takes over).
+                guard i + shortest <= n - 1 else {
+                    next[i] = -1
+                    continue
+                }
                 let choice = best(from: i, lowest: i + shortest, highest: i + longest)
                 w[i] = choice.cost
                 next[i] = Int32(choice.at)
@@ -79,7 +84,7 @@ public struct CheckPlan: Sendable, Equatable {
     public func gap(afterCheckAt age: Double) -> Double? {
         guard age >= 0 else { return firstCheck }
         let i = Int((age / step).rounded())
-        guard i < next.count - 1 else { return nil }
+        guard i < next.count - 1, next[i] >= 0 else { return nil }
         return Double(Int(next[i]) - i) * step
     }
 

@@ -28,7 +28,8 @@ public enum Schedule {
     ) -> Timestamp {
         let gap: Double
         if let plan, let planned = plan.gap(afterCheckAt: now.seconds(since: addedAt)) {
-            gap = min(max(Backoff.centred(planned, policy: policy, using: &random), policy.minInterval), policy.maxInterval)
+            gap = min(
+                max(Backoff.centred(planned, policy: policy, using: &random), policy.minInterval), policy.maxInterval)
         } else {
             gap = Backoff.jittered(
                 Backoff.interval(afterChecks: checks, policy: policy), policy: policy, using: &random)
@@ -46,6 +47,7 @@ public enum Schedule {
         if overdue > policy.maxInterval { return 2 + overdue }
         let lastCheck = task.checkedAt ?? task.addedAt
         guard let law else { return min(1, now.seconds(since: lastCheck) / max(policy.maxInterval, 1e-3)) }
-        return law.finished(by: now.seconds(since: task.addedAt), givenPendingAt: lastCheck.seconds(since: task.addedAt))
+        return law.finished(
+            by: now.seconds(since: task.addedAt), givenPendingAt: lastCheck.seconds(since: task.addedAt))
     }
 }

@@ -57,7 +57,8 @@ struct DetectOracle {
             while hull.count >= 2 {
                 let a = hull[hull.count - 2]
                 let b = hull[hull.count - 1]
-                let cross = (b.calls - a.calls) * (point.delay - a.delay) - (b.delay - a.delay) * (point.calls - a.calls)
+                let cross =
+                    (b.calls - a.calls) * (point.delay - a.delay) - (b.delay - a.delay) * (point.calls - a.calls)
                 if cross <= 0 { hull.removeLast() } else { break }
             }
             hull.append(point)

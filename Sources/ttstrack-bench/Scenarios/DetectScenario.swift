@@ -230,7 +230,9 @@ struct DetectScenario {
 
     /// Waits until every one of `ids` is terminal; returns their last Get.
     @discardableResult
-    static func settle(_ ids: [String], on daemon: BenchDaemon, timeout: Duration) throws(BenchError) -> [String:
+    static func settle(
+        _ ids: [String], on daemon: BenchDaemon, timeout: Duration
+    ) throws(BenchError) -> [String:
         JSONValue]
     {
         let client = try daemon.client()
