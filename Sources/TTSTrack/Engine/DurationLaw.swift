@@ -8,8 +8,8 @@ import Foundation
 /// proportion to the current masses, so a wide interval from sparse early checks is neither
 /// read as its midpoint nor as its end, and narrow intervals of other tasks sharpen where the
 /// mass lies. The grid is logarithmic because durations vary by ratios (a 6 s task ± 2 s, a
-/// 30 s one ± 10 s); the smoothing keeps the estimate from inventing structure between the
-/// few check times of a small sample.
+/// 30 s one ± 10 s); the smoothing (a kernel whose width shrinks with the number of finishes)
+/// keeps the estimate from piling mass on the few check times of a small sample.
 public struct DurationLaw: Sendable, Equatable {
     /// Cell boundaries in seconds, increasing from 0; `edges.count == masses.count + 1`.
     public let edges: [Double]
@@ -86,6 +86,7 @@ public struct DurationLaw: Sendable, Equatable {
             if end <= first { end = min(first + 1, count) }
             return (min(first, count - 1), end)
         }
+        let kernel = smoothingKernel(for: valid, cellWidth: ratio / Double(cells))
         var masses = [Double](repeating: 1 / Double(count), count: count)
         var sums = [Double](repeating: 0, count: count + 1)
         var weights = [Double](repeating: 0, count: count + 1)
@@ -105,13 +106,17 @@ public struct DurationLaw: Sendable, Equatable {
                 running += weights[j]
                 next[j] = masses[j] * running / n
             }
-            // The smoothing step: a [1/4, 1/2, 1/4] kernel on the log grid, edges reflected.
+            // The smoothing step: a Gaussian kernel on the log grid, edges reflected.
             var change = 0.0
             var total = 0.0
             for j in 0..<count {
-                let left = next[max(j - 1, 0)]
-                let right = next[min(j + 1, count - 1)]
-                let smoothed = 0.25 * left + 0.5 * next[j] + 0.25 * right
+                var smoothed = 0.0
+                for (offset, weight) in kernel {
+                    var k = j + offset
+                    if k < 0 { k = -k - 1 }
+                    if k >= count { k = 2 * count - k - 1 }
+                    smoothed += weight * next[min(max(k, 0), count - 1)]
+                }
                 change = max(change, abs(smoothed - masses[j]))
                 masses[j] = smoothed
                 total += smoothed
@@ -120,6 +125,27 @@ public struct DurationLaw: Sendable, Equatable {
             if change < 1e-9 { break }
         }
         return DurationLaw(edges: edges, masses: masses)
+    }
+
+    /// The smoothing kernel as (cell offset, weight): Gaussian in log-duration with Silverman's
+    /// bandwidth, 0.9 · spread · n^(-1/5), the spread taken from the intervals' log midpoints.
+    /// Few finishes, each seen only as an interval between a few check times, say little about
+    /// the law's shape between those times; the kernel fills that in smoothly, and narrows as
+    /// finishes accumulate.
+    private static func smoothingKernel(
+        for intervals: [(lower: Double, upper: Double)], cellWidth: Double
+    ) -> [(Int, Double)] {
+        let logs = intervals.map { log(max($0.lower > 0 ? ($0.lower * $0.upper).squareRoot() : $0.upper / 2, 1e-3)) }
+        let mean = logs.reduce(0, +) / Double(logs.count)
+        let variance = logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(logs.count - 1, 1))
+        let spread = max(variance.squareRoot(), 0.02)
+        let bandwidth = 0.9 * spread * pow(Double(logs.count), -0.2)
+        let sd = max(bandwidth / max(cellWidth, 1e-9), 0.5)
+        let reach = Int((3 * sd).rounded(.up))
+        var kernel = (-reach...reach).map { ($0, exp(-Double($0 * $0) / (2 * sd * sd))) }
+        let total = kernel.reduce(0) { $0 + $1.1 }
+        kernel = kernel.map { ($0.0, $0.1 / total) }
+        return kernel
     }
 
     private static func nearestEdge(_ value: Double, in edges: [Double]) -> Int {
