@@ -128,7 +128,9 @@ struct DetectScenario {
                         figure:
                             "poll.rate \(tightRate), \(kind): mean delay s, likeliest first (reference: oldest due first)",
                         value: mean(ranked.map(\.delay)), reference: mean(old.map(\.delay)),
-                        target: .atMostTimesReference(1, referenceName: "oldest first")))
+                        // Ranked, short tasks (likelier finished per check) go before long ones:
+                        // the judge is the delay of all tasks together.
+                        target: kind == "all" ? .atMostTimesReference(1, referenceName: "oldest first") : .none))
                 rows.append(
                     BenchRow(
                         figure: "poll.rate \(tightRate), \(kind): calls per task, likeliest first (reference: oldest)",
