@@ -53,6 +53,9 @@ public actor Scheduler {
     /// The policy, readable without a hop onto the actor: ``add(_:kind:)`` places first checks by it.
     private nonisolated let currentPolicyBox: Mutex<PollPolicy>
     private nonisolated let shutdownRequested = Atomic<Bool>(false)
+    /// Concurrent `Add` calls share one durable commit: at most 10,000 ids a group, so one
+    /// commit stays short and nobody waits long behind it.
+    private nonisolated let adds: CommitQueue<PlannedAdd, AddCounts>
 
     private var policy: PollPolicy
     private var gate: DispatchGate
@@ -82,6 +85,9 @@ public actor Scheduler {
         idleLimit: Duration = .seconds(60), logger: Logger
     ) {
         self.store = store
+        self.adds = CommitQueue(maxGroupWeight: 10_000, weight: { $0.request.ids.count }) { group in
+            try await store.add(group)
+        }
         self.checker = checker
         self.fetcher = fetcher
         self.results = results
@@ -125,16 +131,23 @@ public actor Scheduler {
             storeError: storeError, healthTransitions: healthTransitions)
     }
 
-    /// Starts tracking `ids`: each one's first check is placed by the ``Schedule``, and once they
-    /// are committed the loop looks afresh at what is due.
+    /// Starts tracking `ids` (one `Add` call); see ``add(_:)``.
     public nonisolated func add(_ ids: [String], kind: String) async throws -> (added: Int, existing: Int) {
+        let counts = try await add(AddRequest(ids: ids, kind: kind))
+        return (counts.added, counts.existing)
+    }
+
+    /// Starts tracking the ids of one `Add` call: each one's first check is placed by the
+    /// ``Schedule``, the call joins the next group commit (``CommitQueue``), and once its ids are
+    /// committed the loop looks afresh at what is due.
+    public nonisolated func add(_ request: AddRequest) async throws -> AddCounts {
         let policy = currentPolicy
         let now = Timestamp.now()
         var random = SystemRandomNumberGenerator()
-        let firstChecks = ids.map { _ in Schedule.firstCheck(addedAt: now, policy: policy, using: &random) }
-        let result = try await store.add(ids, kind: kind, now: now, firstChecks: firstChecks)
-        if result.added > 0 { heartbeat.wakeNow() }
-        return result
+        let firstChecks = request.ids.map { _ in Schedule.firstCheck(addedAt: now, policy: policy, using: &random) }
+        let counts = try await adds.submit(PlannedAdd(request: request, now: now, firstChecks: firstChecks))
+        if counts.added > 0 { heartbeat.wakeNow() }
+        return counts
     }
 
     /// Polls until graceful shutdown (or cancellation); then stops taking new checks, gives
