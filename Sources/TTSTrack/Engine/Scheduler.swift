@@ -74,6 +74,8 @@ public actor Scheduler {
     private var checksTotal = 0
     private var checksFailed = 0
     private var storeError: String?
+    /// What `/metrics` counts of checks, results and pauses.
+    private let metrics = EngineMetrics()
     /// Called on every tick; returns when it wants the next one at the latest.
     private var onTick: (@Sendable () async -> ContinuousClock.Instant?)?
     /// What the tick handler last asked for.
@@ -208,6 +210,7 @@ public actor Scheduler {
             feeder.release(task.taskID)
         } else {
             checksTotal += 1
+            metrics.checked(outcome)
             switch outcome {
             case .report, .notFound: break
             default: checksFailed += 1
@@ -256,6 +259,7 @@ public actor Scheduler {
     private func finish(_ item: DueResult, _ outcome: ResultOutcome) -> DueResult? {
         let now = clock.now
         record(outcome.observation, now: now)
+        metrics.fetched(outcome, lastAttempt: item.attempts + 1 >= results.maxAttempts)
         switch outcome {
         case .saved(let path, let bytes):
             resultWriter.append(
@@ -336,6 +340,7 @@ public actor Scheduler {
     private func record(_ observation: APIObservation, now: ContinuousClock.Instant) {
         guard let transition = gate.record(observation, now: now) else { return }
         log(transition)
+        metrics.transitioned(transition)
         healthTransitions += 1
         nextTickAt = now
     }
