@@ -49,7 +49,7 @@ public actor Scheduler {
     /// Longest sleep with nothing due: the loop still looks around now and then.
     private let idleLimit: Duration
     private let clock = ContinuousClock()
-    private let heartbeat = Heartbeat()
+    private let heartbeat: Heartbeat
     /// The policy, readable without a hop onto the actor: ``add(_:kind:)`` places first checks by it.
     private nonisolated let currentPolicyBox: Mutex<PollPolicy>
     private nonisolated let shutdownRequested = Atomic<Bool>(false)
@@ -87,8 +87,13 @@ public actor Scheduler {
         idleLimit: Duration = .seconds(60), logger: Logger
     ) {
         self.store = store
+        let heartbeat = Heartbeat()
+        self.heartbeat = heartbeat
         self.adds = CommitQueue(maxGroupWeight: 10_000, weight: { $0.request.ids.count }) { group in
-            try await store.add(group)
+            let counts = try await store.add(group)
+            // Once a commit, however many calls it held: the loop looks afresh at what is due.
+            if counts.contains(where: { $0.added > 0 }) { heartbeat.wakeNow() }
+            return counts
         }
         self.checker = checker
         self.fetcher = fetcher
@@ -140,16 +145,14 @@ public actor Scheduler {
     }
 
     /// Starts tracking the ids of one `Add` call: each one's first check is placed by the
-    /// ``Schedule``, the call joins the next group commit (``CommitQueue``), and once its ids are
-    /// committed the loop looks afresh at what is due.
+    /// ``Schedule``, the call joins the next group commit (``CommitQueue``), and once that commit
+    /// has added ids the loop looks afresh at what is due (one wake-up a commit, not a call).
     public nonisolated func add(_ request: AddRequest) async throws -> AddCounts {
         let policy = currentPolicy
         let now = Timestamp.now()
         var random = SystemRandomNumberGenerator()
         let firstChecks = request.ids.map { _ in Schedule.firstCheck(addedAt: now, policy: policy, using: &random) }
-        let counts = try await adds.submit(PlannedAdd(request: request, now: now, firstChecks: firstChecks))
-        if counts.added > 0 { heartbeat.wakeNow() }
-        return counts
+        return try await adds.submit(PlannedAdd(request: request, now: now, firstChecks: firstChecks))
     }
 
     /// Polls until graceful shutdown (or cancellation); then stops taking new checks, gives
