@@ -5,8 +5,10 @@ import TTSTrackClient
 /// standard error is a terminal and the output is not JSON; a script sees nothing of it.
 ///
 /// The watch is opened before the tasks are read, so a change after the read arrives as an
-/// event. The line is a display only: the command's verdict comes from the `Wait` reply, and a
-/// failure of the watch or the read just leaves the line out.
+/// event (the daemon subscribes a watch when it reads the call, on the watch's own connection:
+/// a change in the moment before that can be missed, and the line then lags for that task).
+/// The line is a display only: the command's verdict and table come from the `Wait` reply, and
+/// a failure of the watch or the read just leaves the line out.
 struct LiveProgress {
     private let line: ProgressLine
     private let reader: Task<Void, Never>

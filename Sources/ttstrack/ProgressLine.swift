@@ -86,7 +86,9 @@ final class ProgressLine: Sendable {
     /// so no draw can come after ``end()``.
     func show(_ text: String) {
         let (now, interval, descriptor) = (clock.now, self.interval, self.descriptor)
-        guard let delay = state.withLock({ $0.show(text, now: now, interval: interval, on: descriptor) }) else { return }
+        guard let delay = state.withLock({ $0.show(text, now: now, interval: interval, on: descriptor) }) else {
+            return
+        }
         Task {
             try? await self.clock.sleep(for: delay)
             self.drawScheduled()

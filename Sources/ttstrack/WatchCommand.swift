@@ -31,7 +31,9 @@ struct WatchCommand: AsyncParsableCommand {
     var tag: String?
 
     @Argument(
-        help: ArgumentHelp("Only these task ids ('-' reads them from standard input); all when none.", valueName: "id"))
+        help: ArgumentHelp(
+            "Only these task ids ('-' reads them from standard input); all when none (and no --tag).",
+            valueName: "id"))
     var ids: [String] = []
 
     func validate() throws {

@@ -32,7 +32,8 @@ import Testing
             let shown = try await terminal.finish()
             #expect(result.status == 1, "part-a failed: \(result)")
             #expect(result.stdoutLines.count == 4, "the table on standard output: \(result)")
-            #expect(shown.hasSuffix(Self.redraw + "ttstrack: part-a ended ERROR\n"), "cleared, then the verdict: \(shown)")
+            #expect(
+                shown.hasSuffix(Self.redraw + "ttstrack: part-a ended ERROR\n"), "cleared, then the verdict: \(shown)")
             #expect(!shown.contains("\n" + "done"), "redrawn in place, never on a new line: \(shown)")
         }
     }

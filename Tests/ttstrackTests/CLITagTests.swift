@@ -20,9 +20,10 @@ import Testing
             #expect(listed.status == 0, "\(listed)")
             let header = try #require(listed.stdoutLines.first)
             #expect(header.hasPrefix("TASK ID") && header.contains("  TAG  "), "\(listed)")
-            #expect(listed.stdoutLines.dropFirst().map { $0.split(separator: " ").first.map(String.init) } == [
-                "seg-1", "seg-2", "seg-3",
-            ])
+            #expect(
+                listed.stdoutLines.dropFirst().map { $0.split(separator: " ").first.map(String.init) } == [
+                    "seg-1", "seg-2", "seg-3",
+                ])
             #expect(listed.stdoutLines.dropFirst().allSatisfy { $0.contains(" chapter-1 ") }, "\(listed)")
 
             let json = try await fixture.run(["list", "--json", "--tag", "chapter-2"])

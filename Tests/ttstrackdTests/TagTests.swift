@@ -47,12 +47,14 @@ import Testing
             var pages: [[String]] = []
             var after: JSONValue = .null
             repeat {
-                let page = try await test.call("io.ttstrack.Tracker.List", ["tag": "long-text", "limit": 2, "after": after])
+                let page = try await test.call(
+                    "io.ttstrack.Tracker.List", ["tag": "long-text", "limit": 2, "after": after])
                 pages.append(Self.taskIDs(page))
                 after = page["next"] ?? .null
             } while after != .null
             #expect(pages == [["seg-0", "seg-1"], ["seg-2", "seg-3"], ["seg-4"]])
-            let combined = try await test.call("io.ttstrack.Tracker.List", ["tag": "other", "kind": "tts", "status": "active"])
+            let combined = try await test.call(
+                "io.ttstrack.Tracker.List", ["tag": "other", "kind": "tts", "status": "active"])
             #expect(Self.taskIDs(combined) == ["other-1", "seg-x"])
             let none = try await test.call("io.ttstrack.Tracker.List", ["tag": "long-text", "status": "SUCCESS"])
             #expect(Self.taskIDs(none).isEmpty, "filters given together must all match")
@@ -93,7 +95,8 @@ import Testing
             test.simulator.script("part-2", [.pending, .pending, .pending, .success(runID: 2)])
             test.simulator.script("part-3", [.error(reason: "PROCESSING_ERROR", message: .string("boom"))])
             test.simulator.script("extra", [.pending, .success(runID: 4)])
-            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["part-3", "part-1", "part-2"]), "tag": "job"])
+            _ = try await test.call(
+                "io.ttstrack.Tracker.Add", ["ids": ids(["part-3", "part-1", "part-2"]), "tag": "job"])
             _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["extra", "untagged-pending"])])
             let waited = try await test.call(
                 "io.ttstrack.Tracker.Wait", ["ids": ids(["extra"]), "tag": "job", "timeout": 20])
@@ -162,7 +165,8 @@ import Testing
             // Ids and a tag: the changes of both, as Wait waits for both.
             let both = try await blocking { () -> [JSONValue] in
                 let client = try VarlinkClient(path: path)
-                try client.send("io.ttstrack.Tracker.Watch", ["ids": ids(["plain-1"]), "tag": "live", "since": 0], more: true)
+                try client.send(
+                    "io.ttstrack.Tracker.Watch", ["ids": ids(["plain-1"]), "tag": "live", "since": 0], more: true)
                 return try ControlProtocolTests.readEvents(client) { $0.count == 5 }
             }
             #expect(Set(both.compactMap { $0["task"]?["task_id"]?.stringValue }) == ["tagged-1", "plain-1"])
