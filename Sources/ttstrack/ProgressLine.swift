@@ -79,8 +79,13 @@ final class ProgressLine: Sendable {
         self.clock = clock
     }
 
-    /// True when standard error is a terminal: only then is a line redrawn in place readable.
-    static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
+    /// True when standard error is a terminal that can redraw a line in place: only then is the
+    /// line readable. A `TERM=dumb` terminal (an editor's shell buffer) would show the escapes.
+    static var standardErrorIsTerminal: Bool {
+        guard isatty(2) == 1 else { return false }
+        guard let term = getenv("TERM") else { return true }
+        return String(cString: term) != "dumb"
+    }
 
     /// Shows `text` now, or at the end of the current interval. Drawing happens under the lock,
     /// so no draw can come after ``end()``.

@@ -50,6 +50,33 @@ import Testing
             let result = try await json.finish()
             #expect(result.status == 0, "\(result)")
             #expect(try await terminal.finish().isEmpty)
+
+            let dumb = try PseudoTerminal()
+            let plain = try CLIRun(
+                ["wait", "--timeout", "30", "quiet-1", "--socket", fixture.socketPath], environment: ["TERM": "dumb"],
+                stderrTerminal: dumb)
+            #expect(try await plain.finish().status == 0)
+            #expect(try await dumb.finish().isEmpty, "a terminal that cannot redraw gets nothing")
+        }
+    }
+
+    @Test func manyChangesAtOnceAreDrawnAtMostTenTimesASecond() async throws {
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { fixture in
+            let batch = (0..<300).map { "many-\($0)" }
+            _ = try await fixture.run(["add", "--tag", "many", "-"], stdin: batch.joined(separator: "\n"))
+            let terminal = try PseudoTerminal()
+            let wait = try fixture.spawn(["wait", "--timeout", "30", "--tag", "many"], stderrTerminal: terminal)
+            try await eventually("the first line") { terminal.text.contains("done 0 of 300") }
+            let released = ContinuousClock.now
+            for id in batch { fixture.simulator.script(id, [.success(runID: 1)]) }
+            let result = try await wait.finish()
+            let elapsed = ContinuousClock.now - released
+            let shown = try await terminal.finish()
+            #expect(result.status == 0, "\(result)")
+            // Every draw and the final clear start with the redraw sequence; 300 changes came in.
+            let draws = shown.components(separatedBy: Self.redraw).count - 2
+            let allowed = Int(elapsed / .milliseconds(100)) + 2
+            #expect(draws >= 1 && draws <= allowed, "\(draws) draws in \(elapsed): \(shown)")
         }
     }
 
