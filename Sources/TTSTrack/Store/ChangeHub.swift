@@ -25,13 +25,8 @@ public final class ChangeHub: Sendable {
 
     public init() {}
 
-    /// A live stream of the events for `ids` (all events when `nil`). Finish by dropping the
-    /// stream's iterator or calling `cancel` on the returned subscription.
-    public func subscribe(ids: Set<String>?, limit: Int = 10_000) -> Subscription {
-        subscribe(EventFilter(ids: ids), limit: limit)
-    }
-
-    /// A live stream of the events that `filter` lets through.
+    /// A live stream of the events that `filter` lets through (of some ids, of a tag, or all).
+    /// Finish by dropping the stream's iterator or calling `cancel` on the returned subscription.
     public func subscribe(_ filter: EventFilter, limit: Int = 10_000) -> Subscription {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<TaskEvent>.makeStream(bufferingPolicy: .bufferingOldest(limit))
