@@ -31,7 +31,9 @@ struct WaitCommand: AsyncParsableCommand {
 
     func validate() throws {
         try TagOption.validate(tag)
-        if ids.isEmpty && tag == nil { throw ValidationError("Missing expected argument '<id> ...' (or --tag)") }
+        if ids.isEmpty && tag == nil {
+            throw ValidationError("Missing expected argument '<id> ...': give task ids, --tag, or both")
+        }
     }
 
     func run() async throws {
