@@ -127,12 +127,14 @@ public actor Scheduler {
 
     /// Starts tracking `ids`: each one's first check is placed by the ``Schedule``, and once they
     /// are committed the loop looks afresh at what is due.
-    public nonisolated func add(_ ids: [String], kind: String) async throws -> (added: Int, existing: Int) {
+    public nonisolated func add(
+        _ ids: [String], kind: String, tag: String? = nil
+    ) async throws -> (added: Int, existing: Int) {
         let policy = currentPolicy
         let now = Timestamp.now()
         var random = SystemRandomNumberGenerator()
         let firstChecks = ids.map { _ in Schedule.firstCheck(addedAt: now, policy: policy, using: &random) }
-        let result = try await store.add(ids, kind: kind, now: now, firstChecks: firstChecks)
+        let result = try await store.add(ids, kind: kind, tag: tag, now: now, firstChecks: firstChecks)
         if result.added > 0 { heartbeat.wakeNow() }
         return result
     }
