@@ -139,8 +139,10 @@ public actor Scheduler {
     }
 
     /// Starts tracking `ids` (one `Add` call); see ``add(_:)``.
-    public nonisolated func add(_ ids: [String], kind: String) async throws -> (added: Int, existing: Int) {
-        let counts = try await add(AddRequest(ids: ids, kind: kind))
+    public nonisolated func add(
+        _ ids: [String], kind: String, tag: String? = nil
+    ) async throws -> (added: Int, existing: Int) {
+        let counts = try await add(AddRequest(ids: ids, kind: kind, tag: tag))
         return (counts.added, counts.existing)
     }
 

@@ -5,9 +5,12 @@ public struct AddRequest: Sendable, Hashable {
     public var ids: [String]
     /// The task kind (`tts`, `dub`, …), already checked against the known kinds.
     public var kind: String
+    /// Put on the new ids; one already tracked keeps the tag it has (or none).
+    public var tag: String?
 
-    public init(ids: [String], kind: String) {
+    public init(ids: [String], kind: String, tag: String? = nil) {
         self.ids = ids
         self.kind = kind
+        self.tag = tag
     }
 }

@@ -10,7 +10,7 @@ import Testing
         let (store, path) = try makeStore()
         _ = store
         let db = try Database(path: path, readOnly: true)
-        #expect(try db.scalarInt("PRAGMA user_version") == 2)
+        #expect(try db.scalarInt("PRAGMA user_version") == Int64(TaskStore.migrationsForTesting.count))
         #expect(try db.scalarInt("PRAGMA application_id") == 0x5454_5354)
         let mode = try db.prepare("PRAGMA journal_mode")
         #expect(try mode.step())
@@ -93,7 +93,7 @@ import Testing
         #expect(tasks.allSatisfy { $0.resultState == nil && $0.resultPath == nil }, "no result asked for")
         #expect(try await store.events(after: 0, limit: 10).map(\.task.taskID) == ["old-done"])
         let db = try Database(path: path, readOnly: true)
-        #expect(try db.scalarInt("PRAGMA user_version") == 2)
+        #expect(try db.scalarInt("PRAGMA user_version") == Int64(TaskStore.migrationsForTesting.count))
     }
 
     @Test func dueTasksComeOldestFirstAndSkipClaimedOnes() async throws {
@@ -244,9 +244,10 @@ import Testing
 /// One transaction for several Add calls: each call's counts are those it would get alone,
 /// had the calls run one after another in the group's order.
 @Suite struct TaskStoreGroupAddTests {
-    func planned(_ ids: [String], kind: String = "tts") -> PlannedAdd {
+    func planned(_ ids: [String], kind: String = "tts", tag: String? = nil) -> PlannedAdd {
         let now = Timestamp.now()
-        return PlannedAdd(request: AddRequest(ids: ids, kind: kind), now: now, firstChecks: ids.map { _ in now })
+        return PlannedAdd(
+            request: AddRequest(ids: ids, kind: kind, tag: tag), now: now, firstChecks: ids.map { _ in now })
     }
 
     @Test func eachCallOfAGroupGetsTheCountsOfRunningInOrder() async throws {
@@ -263,5 +264,15 @@ import Testing
         let tasks = try await store.get(["a", "b", "c", "d"])
         #expect(tasks.map(\.status) == [.pending, .pending, .pending, .pending])
         #expect(tasks.map(\.kind) == ["tts", "tts", "tts", "dub"], "each call keeps its own kind")
+    }
+
+    @Test func eachCallOfAGroupTagsOnlyTheIdsItAdds() async throws {
+        let (store, _) = try makeStore()
+        let counts = try await store.add([
+            planned(["t-1", "t-2"], tag: "first"), planned(["t-2", "t-3"], tag: "second"), planned(["t-4"]),
+        ])
+        #expect(counts.map(\.added) == [2, 1, 1])
+        let tasks = try await store.get(["t-1", "t-2", "t-3", "t-4"])
+        #expect(tasks.map(\.tag) == ["first", "first", "second", nil], "an id already added keeps its tag")
     }
 }
