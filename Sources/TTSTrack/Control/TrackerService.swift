@@ -112,8 +112,8 @@ public final class TrackerService: Sendable {
         let kindName = try parameters.optionalString("kind") ?? TaskKind.tts.rawValue
         guard let kind = TaskKind(rawValue: kindName) else { throw TrackerError.unknownKind(kindName) }
         let tag = try validTag(parameters)
-        let (added, existing) = try await scheduler.add(ids, kind: kind.rawValue, tag: tag)
-        try await responder.reply(["added": .int(Int64(added)), "existing": .int(Int64(existing))])
+        let counts = try await scheduler.add(AddRequest(ids: ids, kind: kind.rawValue, tag: tag))
+        try await responder.reply(["added": .int(Int64(counts.added)), "existing": .int(Int64(counts.existing))])
     }
 
     private func get(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {

@@ -83,6 +83,25 @@ public actor TaskReader {
         }
     }
 
+    /// Number of tasks per status and kind, for `/metrics`; summed over kinds, the same as
+    /// ``countsByStatus()``.
+    public func countsByStatusAndKind() throws -> [TaskCount] {
+        try db.withStatement("SELECT status, kind, count(*) FROM tasks GROUP BY status, kind") { select in
+            var counts: [TaskCount] = []
+            while try select.step() {
+                counts.append(TaskCount(status: select.string(0), kind: select.string(1), count: select.int(2)))
+            }
+            return counts
+        }
+    }
+
+    /// How many tasks have one status and kind.
+    public struct TaskCount: Sendable, Hashable {
+        public var status: String
+        public var kind: String
+        public var count: Int
+    }
+
     /// Number of tasks per result state (`pending`, `done`, `failed`); tasks with no result
     /// fetched are not counted.
     public func countsByResultState() throws -> [String: Int] {

@@ -65,8 +65,17 @@ public actor TaskStore {
     public func add(
         _ ids: [String], kind: String, tag: String? = nil, now: Timestamp, firstChecks: [Timestamp]
     ) throws -> (added: Int, existing: Int) {
-        precondition(firstChecks.count == ids.count, "one first check per id")
-        var added = 0
+        let request = PlannedAdd(
+            request: AddRequest(ids: ids, kind: kind, tag: tag), now: now, firstChecks: firstChecks)
+        let counts = try add([request])[0]
+        return (counts.added, counts.existing)
+    }
+
+    /// Inserts the ids of several `Add` calls in one transaction (group commit), committed before
+    /// it returns. Each call's counts are what it would have got alone, had the calls run one
+    /// after another in this order: an id in two calls is added by the first and existing for
+    /// the second. When the commit fails nothing of any call is stored.
+    public func add(_ group: [PlannedAdd]) throws -> [AddCounts] {
         try db.transaction {
             try db.withStatement(
                 """
@@ -74,19 +83,23 @@ public actor TaskStore {
                 VALUES (:task_id, :kind, :tag, 'PENDING', :now, :now, :next_check_at) ON CONFLICT (task_id) DO NOTHING
                 """
             ) { insert in
-                for (index, id) in ids.enumerated() {
-                    insert.reset()
-                    try insert.bind([
-                        ":task_id": .text(id), ":kind": .text(kind), ":tag": SQLiteValue(tag),
-                        ":now": .integer(now.rawValue),
-                        ":next_check_at": .integer(firstChecks[index].rawValue),
-                    ])
-                    try insert.run()
-                    added += db.changes
+                try group.map { planned in
+                    let request = planned.request
+                    var added = 0
+                    for (index, id) in request.ids.enumerated() {
+                        insert.reset()
+                        try insert.bind([
+                            ":task_id": .text(id), ":kind": .text(request.kind), ":tag": SQLiteValue(request.tag),
+                            ":now": .integer(planned.now.rawValue),
+                            ":next_check_at": .integer(planned.firstChecks[index].rawValue),
+                        ])
+                        try insert.run()
+                        added += db.changes
+                    }
+                    return AddCounts(added: added, existing: request.ids.count - added)
                 }
             }
         }
-        return (added, ids.count - added)
     }
 
     /// Forgets the ids; each one that was tracked becomes an `UNTRACKED` event, recorded and,
