@@ -17,13 +17,14 @@ struct TTSTrackBench: ParsableCommand {
 
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
         case checks, add, get, idle, overload, https, results
+        case add1
         // The adaptive schedule: detection delay and calls per task.
         case detect
     }
 
     @Option(
         name: .customLong("scenario"),
-        help: "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, detect. Default: all.")
+        help: "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, add1, detect. Default: all.")
     var scenarios: [Scenario] = []
 
     @Option(help: "Tasks tracked in checks, get and idle.")
@@ -90,6 +91,7 @@ struct TTSTrackBench: ParsableCommand {
         case .overload: try OverloadScenario(context: context).run()
         case .https: try HTTPSScenario(context: context).run()
         case .results: try ResultsScenario(context: context).run()
+        case .add1: try Add1Scenario(context: context).run()
         case .detect: try DetectScenario(context: context).run()
         }
     }

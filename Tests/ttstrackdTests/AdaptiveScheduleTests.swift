@@ -3,8 +3,8 @@ import TTSTrackTestSupport
 import TTSTrackWire
 import Testing
 
-/// The adaptive schedule, seen from outside: Stats tells what was learned of a kind's durations
-/// once enough tasks finished, and the daemon still knows it after a restart.
+/// The adaptive schedule, seen from outside: Stats and /metrics tell what was learned of a kind's
+/// durations once enough tasks finished, and the daemon still knows it after a restart.
 @Suite(.timeLimit(.minutes(2))) struct AdaptiveScheduleTests {
     func learned(_ test: DaemonFixture) async throws -> [String: JSONValue] {
         let reply = try await test.call("io.ttstrack.Tracker.Stats")
@@ -12,8 +12,9 @@ import Testing
         return schedule
     }
 
-    @Test func statsShowsTheLearnedDurationsOfAKindAndARestartKeepsThem() async throws {
-        try await DaemonFixture.with { test in
+    @Test func statsAndMetricsShowTheLearnedDurationsOfAKindAndARestartKeepsThem() async throws {
+        let port = try freeLoopbackPort()
+        try await DaemonFixture.with(environment: ["TTSTRACK_METRICS_LISTEN": "127.0.0.1:\(port)"]) { test in
             test.simulator.setDurations(TaskDurations(["dub": .uniform(0.3, 0.9)], seed: 4))
             let few = (0..<5).map { "dub-\($0)" }
             _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(few), "kind": "dub"])
@@ -40,6 +41,10 @@ import Testing
             // Each took 0.3–0.9 s from its first check, which comes 0.05 s or so after Add.
             #expect(median > 0.2 && median < 1.5 && p90 >= median && p90 < 2)
             #expect(before["tts"] == nil, "a kind with no finishes is not listed")
+            let scrape = try await Scrape.take(port: port)
+            #expect(scrape.value("ttstrack_schedule_finishes", ["kind": "dub"]) == 28)
+            #expect(scrape.value("ttstrack_schedule_duration_seconds", ["kind": "dub", "quantile": "0.5"]) == median)
+            #expect(scrape.value("ttstrack_schedule_duration_seconds", ["kind": "dub", "quantile": "0.9"]) == p90)
 
             try await test.restart()
             #expect(try await learned(test) == before, "the learned durations survive a restart")

@@ -55,6 +55,14 @@ extension TaskStore {
         ALTER TABLE events ADD COLUMN result_bytes INTEGER;
         ALTER TABLE events ADD COLUMN result_error TEXT;
         """,
+        // Tags: a name given at Add to a batch of tasks, to list, wait for and watch them together.
+        // The index serves List and Wait by tag in task_id order; events carry the tag too, so
+        // Watch by tag with since replays the changes of the tagged tasks (Remove included).
+        """
+        ALTER TABLE tasks ADD COLUMN tag TEXT;
+        CREATE INDEX tasks_tag ON tasks(tag, task_id) WHERE tag IS NOT NULL;
+        ALTER TABLE events ADD COLUMN tag TEXT;
+        """,
         // Learned durations: for each finish the API reported, the interval (after the last
         // check that saw the task pending, by the check that saw it terminal) in milliseconds
         // from Add, a bounded recent window per kind, so the adaptive schedule survives restarts.
