@@ -23,7 +23,7 @@ public struct PollPolicy: Sendable, Equatable {
     public var schedule = PollSchedule.adaptive
     /// The adaptive schedule's price of one check, in seconds of detection delay: each check
     /// goes where the lateness it saves is worth it. An extension key (`poll.check_worth`).
-    public var checkWorth: Double = 1.5
+    public var checkWorth: Double = 2
     /// Which due checks go first when more are due than `poll.rate` allows. An extension key
     /// (`poll.due_order`), kept so the old order can be compared.
     public var dueOrder = DueOrder.likeliest

@@ -13,7 +13,7 @@ import Testing
     @Test func adaptiveIsTheDefaultAndBackoffCanBeChosen() async throws {
         let defaults = try await Self.load([:])
         #expect(defaults.poll.schedule == .adaptive && defaults.poll.dueOrder == .likeliest)
-        #expect(defaults.poll.checkWorth == 1.5)
+        #expect(defaults.poll.checkWorth == 2)
         let set = try await Self.load([
             "TTSTRACK_POLL_SCHEDULE": "backoff", "TTSTRACK_POLL_DUE_ORDER": "oldest", "TTSTRACK_POLL_CHECK_WORTH": "4",
         ])
