@@ -19,8 +19,8 @@ public final class Daemon: Sendable {
 
     private let configuration: DaemonConfiguration
     private let apiKey: APIKeyLoader.Found?
-    private let environment: [String: String]
-    private let logger: Logger
+    let environment: [String: String]
+    let logger: Logger
     private let reloader: Reloader?
 
     public init(
@@ -101,6 +101,15 @@ public final class Daemon: Sendable {
         let scheduler = Scheduler(
             store: store, checker: client, policy: config.poll, fetcher: client, results: config.results, logger: logger
         )
+        let delivery: DeliveryEngine?
+        do {
+            delivery = try await makeDeliveryEngine(config: config, store: store)
+        } catch {
+            socketGuard?.removeSocketFile()
+            try? await client.shutdown()
+            try? await controlLoop.shutdownGracefully()
+            throw error
+        }
         // STATUS= names the missing key (with no task to check, the API's state would still say ok).
         let keyFile = config.apiKeyFile
         let reporter = HealthReporter(
@@ -132,6 +141,9 @@ public final class Daemon: Sendable {
         let polling = ClosureService(name: "scheduler") {
             await scheduler.run()
         }
+        let delivering = ClosureService(name: "delivery") {
+            await delivery?.run()
+        }
         let retention = config.eventsRetentionDays
         let maintenance = ClosureService(name: "maintenance") {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -139,6 +151,8 @@ public final class Daemon: Sendable {
                 do {
                     let pruned = try await store.pruneEvents(before: cutoff)
                     if pruned > 0 { logger.debug("Pruned events", metadata: ["ttstrack.count": "\(pruned)"]) }
+                    // Given-up deliveries are kept (and counted by Stats) as long as events are.
+                    try await store.pruneFailedDeliveries(before: cutoff)
                 } catch {
                     logger.warning("Cannot prune events", metadata: ["ttstrack.error": "\(error)"])
                 }
@@ -156,6 +170,9 @@ public final class Daemon: Sendable {
                     let (newConfig, newKey) = try await reloader()
                     let newSettings = try newConfig.clientSettings(apiKey: newKey?.key, environment: environment)
                     await scheduler.reconfigure(newConfig.poll, results: newConfig.results)
+                    if newConfig.hooks != config.hooks || newConfig.webhooks != config.webhooks {
+                        logger.info("Changes to hooks.* and webhooks.* take effect at the next restart")
+                    }
                     client.update(newSettings)
                     logger.info("Configuration reloaded")
                     if newKey == nil { logger.error("\(Self.noKeyMessage(keyFile: newConfig.apiKeyFile))") }
@@ -177,6 +194,7 @@ public final class Daemon: Sendable {
                     .init(service: maintenance, successTerminationBehavior: .ignore),
                     .init(service: reloading, successTerminationBehavior: .ignore),
                     .init(service: polling),
+                    .init(service: delivering),
                     // Last, so that graceful shutdown reaches it first: STOPPING=1 goes out at once.
                     .init(service: stopping, successTerminationBehavior: .ignore),
                 ],
