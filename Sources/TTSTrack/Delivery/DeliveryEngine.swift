@@ -224,7 +224,8 @@ public actor DeliveryEngine {
                 lanes[target]!.pool.started()
                 started.append(delivery)
             }
-            if !read, lanes[target]!.feeder.wantsRead(batchSize: batchSize(target)) { await refill(target) }
+            let limit = batchSize(target)
+            if !read, lanes[target]!.feeder.wantsRead(batchSize: limit) { await refill(target) }
         }
         await armNextWake()
         return started
@@ -259,7 +260,8 @@ public actor DeliveryEngine {
     // MARK: Reading due deliveries, writing outcomes
 
     private func refill(_ target: DeliveryTarget) async {
-        guard let read = lanes[target]?.feeder.nextRead(limit: batchSize(target), now: clock.now) else { return }
+        let limit = batchSize(target)
+        guard let read = lanes[target]?.feeder.nextRead(limit: limit, now: clock.now) else { return }
         do {
             let due = try await store.dueDeliveries(
                 target: target, now: now(), limit: read.limit, after: read.after, excluding: read.excluding)

@@ -10,7 +10,7 @@ import Testing
         let (store, path) = try makeStore()
         _ = store
         let db = try Database(path: path, readOnly: true)
-        #expect(try db.scalarInt("PRAGMA user_version") == 2)
+        #expect(try db.scalarInt("PRAGMA user_version") == Int64(TaskStore.migrationsForTesting.count))
         #expect(try db.scalarInt("PRAGMA application_id") == 0x5454_5354)
         let mode = try db.prepare("PRAGMA journal_mode")
         #expect(try mode.step())
@@ -93,7 +93,7 @@ import Testing
         #expect(tasks.allSatisfy { $0.resultState == nil && $0.resultPath == nil }, "no result asked for")
         #expect(try await store.events(after: 0, limit: 10).map(\.task.taskID) == ["old-done"])
         let db = try Database(path: path, readOnly: true)
-        #expect(try db.scalarInt("PRAGMA user_version") == 2)
+        #expect(try db.scalarInt("PRAGMA user_version") == Int64(TaskStore.migrationsForTesting.count))
     }
 
     @Test func dueTasksComeOldestFirstAndSkipClaimedOnes() async throws {
