@@ -77,7 +77,9 @@ public final class WebhookReceiver: Sendable {
     public var maxInFlight: Int { state.withLock { $0.maxInFlight } }
 
     /// Requests answered with a 2xx status.
-    public var delivered: Int { state.withLock { $0.answered.filter { (200..<300).contains($0.key) }.values.reduce(0, +) } }
+    public var delivered: Int {
+        state.withLock { $0.answered.filter { (200..<300).contains($0.key) }.values.reduce(0, +) }
+    }
 
     /// Records a complete request and picks its answer.
     func received(_ request: Request) -> Answer {
@@ -137,7 +139,10 @@ final class WebhookReceiverHandler: ChannelInboundHandler {
                 respond(status, context: context)
             case .delayed(let delay, let status):
                 let loop = context.eventLoop.assumeIsolated()
-                loop.scheduleTask(in: TimeAmount.nanoseconds(Int64(delay.components.seconds) * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)) {
+                loop.scheduleTask(
+                    in: TimeAmount.nanoseconds(
+                        Int64(delay.components.seconds) * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+                ) {
                     self.respond(status, context: context)
                 }
             case .hang:

@@ -95,9 +95,10 @@ import Testing
             let reply = try await test.call("io.ttstrack.Tracker.Get", ["ids": ids(["hooked"])])
             let task = try #require(reply["tasks"]?.array?.first)
             #expect(try JSONParser.parse(input) == task, "standard input is the task, as Get returns it")
-            #expect(try await Self.deliveries(test) == [
-                "hooks.pending": 0, "hooks.failed": 0, "webhooks.pending": 0, "webhooks.failed": 0,
-            ])
+            #expect(
+                try await Self.deliveries(test) == [
+                    "hooks.pending": 0, "hooks.failed": 0, "webhooks.pending": 0, "webhooks.failed": 0,
+                ])
         }
     }
 
@@ -142,7 +143,8 @@ import Testing
     @Test func aHookPastItsTimeoutIsKilledWithItsChildren() async throws {
         let directory = DaemonProcess.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let hook = try Self.writeHook(directory, #"sleep 300 & echo $! > "$DIR/child.pid"; echo $$ > "$DIR/hook.pid"; wait"#)
+        let hook = try Self.writeHook(
+            directory, #"sleep 300 & echo $! > "$DIR/child.pid"; echo $$ > "$DIR/hook.pid"; wait"#)
         let environment = [
             "TTSTRACK_HOOKS_EXEC": hook, "TTSTRACK_HOOKS_TIMEOUT": "1", "TTSTRACK_HOOKS_MAX_ATTEMPTS": "1",
         ]

@@ -32,7 +32,9 @@ enum HookProcess {
 
     /// Starts `argv` with `input` on its standard input; returns its pid (also its process
     /// group) and the read end of its output pipe.
-    static func spawn(argv: [String], environment: [String], input: String) throws(HookError) -> (
+    static func spawn(
+        argv: [String], environment: [String], input: String
+    ) throws(HookError) -> (
         pid: pid_t, output: Int32
     ) {
         let inputFD = try inputFile(holding: input)
@@ -185,7 +187,9 @@ enum HookProcess {
         defer { closedir(directory) }
         let own = dirfd(directory)
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if let fd = Int32(name), fd > 2, fd != own { posix_spawn_file_actions_addclose(&actions, fd) }
         }
     }

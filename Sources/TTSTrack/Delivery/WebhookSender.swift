@@ -59,7 +59,9 @@ final class WebhookSender: Deliverer {
             var read = 0
             for try await chunk in response.body {
                 read += chunk.readableBytes
-                if answer.count < 1024 { answer.append(contentsOf: chunk.readableBytesView.prefix(1024 - answer.count)) }
+                if answer.count < 1024 {
+                    answer.append(contentsOf: chunk.readableBytesView.prefix(1024 - answer.count))
+                }
                 if read >= Self.answerLimit { break }
             }
             let status = response.status.code

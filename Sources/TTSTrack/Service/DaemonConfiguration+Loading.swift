@@ -2,6 +2,12 @@ import Configuration
 import SystemPackage
 import TTSTrackWire
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 extension DaemonConfiguration {
     /// A configuration that cannot be used; the message names the key.
     public struct Invalid: Error, Sendable, CustomStringConvertible {
@@ -112,6 +118,10 @@ extension DaemonConfiguration {
         // Reads api.ca_file and parses the proxy now, so a broken one stops the start (or is
         // refused by a reload) instead of failing every check.
         _ = try config.clientSettings(apiKey: nil, environment: environment)
+        // A hook program given by its path must be there; one found on PATH is looked up per run.
+        if let program = config.hooks.exec.first, program.contains("/"), access(program, X_OK) != 0 {
+            throw Invalid("hooks.exec names \(program), which is not an executable file; install it or fix the path")
+        }
         // The same for the webhook secret: a missing or broken one stops the start, naming the file.
         if config.webhooks.isEnabled {
             do {

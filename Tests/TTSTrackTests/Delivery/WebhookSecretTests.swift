@@ -24,10 +24,11 @@ import Testing
                 == signature)
     }
 
-    @Test(arguments: [
-        (nil, "cannot read webhooks.secret_file"), ("", "is empty"), ("  \n", "is empty"),
-        ("whsec_%%%", "does not hold a base64 secret"), ("whsec_", "does not hold a base64 secret"),
-    ] as [(String?, String)])
+    @Test(
+        arguments: [
+            (nil, "cannot read webhooks.secret_file"), ("", "is empty"), ("  \n", "is empty"),
+            ("whsec_%%%", "does not hold a base64 secret"), ("whsec_", "does not hold a base64 secret"),
+        ] as [(String?, String)])
     func anUnusableSecretFileIsRefusedNamingIt(content: String?, words: String) throws {
         let directory = DaemonProcess.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
