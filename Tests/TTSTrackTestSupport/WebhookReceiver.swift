@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -13,6 +14,8 @@ public final class WebhookReceiver: Sendable {
         public let headers: [String: String]
         public let body: [UInt8]
         public let at: ContinuousClock.Instant
+        /// The same moment on the wall clock, in Unix seconds: to compare with the daemon's times.
+        public let wallClock: Double
         public var bodyText: String { String(decoding: body, as: UTF8.self) }
         public var id: String? { headers["webhook-id"] }
     }
@@ -46,7 +49,18 @@ public final class WebhookReceiver: Sendable {
 
     /// Listens on an ephemeral port of 127.0.0.1.
     public func start() async throws {
-        let bootstrap = ServerBootstrap(group: group)
+        let bound = try await bootstrap().bind(host: "127.0.0.1", port: 0).get()
+        channel.withLock { $0 = bound }
+    }
+
+    /// ``start()`` for a caller that is not async (the benchmark).
+    public func startBlocking() throws {
+        let bound = try bootstrap().bind(host: "127.0.0.1", port: 0).wait()
+        channel.withLock { $0 = bound }
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 1024)
             .childChannelInitializer { [self] channel in
@@ -55,8 +69,6 @@ public final class WebhookReceiver: Sendable {
                     try channel.pipeline.syncOperations.addHandler(WebhookReceiverHandler(receiver: self))
                 }
             }
-        let bound = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
-        channel.withLock { $0 = bound }
     }
 
     public var port: Int { channel.withLock { $0?.localAddress?.port ?? 0 } }
@@ -104,6 +116,13 @@ public final class WebhookReceiver: Sendable {
         try? await bound?.close()
         try await group.shutdownGracefully()
     }
+
+    /// ``shutdown()`` for a caller that is not async (the benchmark).
+    public func shutdownBlocking() {
+        let bound = channel.withLock { $0 }
+        try? bound?.close().wait()
+        try? group.syncShutdownGracefully()
+    }
 }
 
 /// One connection to the receiver: collects each request, then answers it as the receiver says.
@@ -133,7 +152,8 @@ final class WebhookReceiverHandler: ChannelInboundHandler {
         case .end:
             open = true
             let answer = receiver.received(
-                WebhookReceiver.Request(headers: headers, body: body, at: .now))
+                WebhookReceiver.Request(
+                    headers: headers, body: body, at: .now, wallClock: Date().timeIntervalSince1970))
             switch answer {
             case .status(let status):
                 respond(status, context: context)
