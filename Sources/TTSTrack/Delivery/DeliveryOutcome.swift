@@ -9,10 +9,3 @@ public enum DeliveryOutcome: Sendable, Hashable {
     /// The daemon is stopping: the attempt does not count, and the delivery stays due.
     case cancelled
 }
-
-/// Makes one attempt at a delivery.
-public protocol Deliverer: Sendable {
-    func deliver(_ delivery: DueDelivery) async -> DeliveryOutcome
-    /// Ends what the deliverer holds (threads, connections) once no attempt runs any more.
-    func shutdown() async
-}

@@ -19,6 +19,8 @@ enum HookProcess {
         case timedOut
         /// Killed because the daemon is stopping.
         case stopped
+        /// Its exit status could not be had (someone else reaped it).
+        case unknown
     }
 
     struct Run: Sendable {
@@ -100,16 +102,16 @@ enum HookProcess {
             return count < 0 && errno == EINTR
         }
 
-        func kill(_ ending: Ending) -> Run {
-            _ = Glibc.kill(-pid, SIGKILL)
+        func killGroup(_ ending: Ending) -> Run {
+            _ = kill(-pid, SIGKILL)
             _ = reap(pid, options: 0)
             return Run(ending: ending, output: kept)
         }
 
         while true {
-            if stopRequested() { return kill(.stopped) }
+            if stopRequested() { return killGroup(.stopped) }
             let remaining = deadline - .now
-            if remaining <= .zero { return kill(.timedOut) }
+            if remaining <= .zero { return killGroup(.timedOut) }
             let sliceMS = Int32(min(remaining, .milliseconds(outputOpen ? 100 : pause)).seconds * 1000)
             if outputOpen {
                 var descriptor = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
@@ -122,6 +124,7 @@ enum HookProcess {
                 pause = min(pause * 2, 50)
             }
             if let status = reap(pid, options: WNOHANG) {
+                guard let status else { return Run(ending: .unknown, output: kept) }
                 // Whatever it wrote before exiting, without waiting for a child of its that
                 // still holds the pipe open.
                 while outputOpen {
@@ -133,15 +136,15 @@ enum HookProcess {
         }
     }
 
-    /// `waitpid`, retried on EINTR: the status once `pid` exited, nil while it runs.
-    private static func reap(_ pid: pid_t, options: Int32) -> Int32? {
+    /// `waitpid`, retried on EINTR: nil while `pid` runs; once it exited, its status, or nil
+    /// inside when there is none to be had (ECHILD).
+    private static func reap(_ pid: pid_t, options: Int32) -> Int32?? {
         var status: Int32 = 0
         while true {
             let result = waitpid(pid, &status, options)
-            if result == pid { return status }
+            if result == pid { return .some(status) }
             if result < 0 && errno == EINTR { continue }
-            // 0: still running; -1 otherwise (ECHILD): nothing left to wait for.
-            return result == 0 ? nil : 0
+            return result == 0 ? nil : .some(nil)
         }
     }
 
@@ -154,7 +157,7 @@ enum HookProcess {
     /// An unlinked temporary file holding `input`, rewound: the hook's standard input. A file,
     /// not a pipe: the hook reads it at its own pace, and nothing here can block on it.
     private static func inputFile(holding input: String) throws(HookError) -> Int32 {
-        let directory = ProcessEnvironmentLookup.temporaryDirectory
+        let directory = temporaryDirectory
         var template = Array("\(directory)/ttstrack-hook-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw HookError("cannot make a temporary file in \(directory): \(errorText())") }
@@ -204,17 +207,9 @@ enum HookProcess {
     }()
 
     private static func errorText() -> String { String(cString: strerror(errno)) }
-}
 
-/// A hook could not be started.
-struct HookError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Where temporary files go: `$TMPDIR`, else `/tmp`.
-enum ProcessEnvironmentLookup {
-    static var temporaryDirectory: String {
+    /// Where the input files go: `$TMPDIR`, else `/tmp`.
+    private static var temporaryDirectory: String {
         if let value = getenv("TMPDIR"), value.pointee != 0 { return String(cString: value) }
         return "/tmp"
     }

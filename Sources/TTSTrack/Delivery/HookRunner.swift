@@ -52,6 +52,7 @@ final class HookRunner: Deliverer {
             return .failed(
                 reason: "ran past hooks.timeout (\(timeout) s); killed with its process group", output: output)
         case .stopped: return .cancelled
+        case .unknown: return .failed(reason: "its exit status could not be read", output: output)
         }
     }
 
