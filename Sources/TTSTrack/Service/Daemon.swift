@@ -194,7 +194,8 @@ public final class Daemon: Sendable {
                     .init(service: maintenance, successTerminationBehavior: .ignore),
                     .init(service: reloading, successTerminationBehavior: .ignore),
                     .init(service: polling),
-                    .init(service: delivering),
+                    // Without a target there is no engine, and the service ends at once.
+                    .init(service: delivering, successTerminationBehavior: .ignore),
                     // Last, so that graceful shutdown reaches it first: STOPPING=1 goes out at once.
                     .init(service: stopping, successTerminationBehavior: .ignore),
                 ],
