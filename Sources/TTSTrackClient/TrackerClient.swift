@@ -63,14 +63,20 @@ public final class TrackerClient: Sendable {
 
     /// Starts tracking `ids`. Idempotent: an id already tracked is counted in `existing` and
     /// left as it is. When this returns, the ids are committed to the daemon's store.
-    /// - Parameter kind: the status endpoint to poll (`tts` when nil).
+    /// - Parameters:
+    ///   - kind: the status endpoint to poll (`tts` when nil).
+    ///   - tag: a name for the batch (1 to 64 characters of `A-Z a-z 0-9 _ - . :`), so that the
+    ///     tasks can later be listed, waited for and watched together without keeping their
+    ///     ids; an id already tracked keeps the tag it has. A bad tag is refused
+    ///     (``TrackerClientError/refused(name:parameters:)`` with `InvalidParameter`) and nothing is added.
     public func add(
-        _ ids: [String], kind: String? = nil
+        _ ids: [String], kind: String? = nil, tag: String? = nil
     ) async throws(TrackerClientError) -> (
         added: Int, existing: Int
     ) {
         var parameters: [String: JSONValue] = ["ids": .array(ids.map(JSONValue.string))]
         if let kind { parameters["kind"] = .string(kind) }
+        if let tag { parameters["tag"] = .string(tag) }
         let reply = try await call("Add", parameters)
         return (Self.count(reply["added"]), Self.count(reply["existing"]))
     }
@@ -86,13 +92,15 @@ public final class TrackerClient: Sendable {
     /// task without the daemon holding them all at once.
     /// - Parameters:
     ///   - status: one status, or `active` / `terminal`.
+    ///   - tag: only the tasks added with this tag. Filters given together must all match.
     ///   - limit: tasks per page; the daemon caps it and has a default.
     public func list(
-        status: String? = nil, kind: String? = nil, limit: Int? = nil, after: String? = nil
+        status: String? = nil, kind: String? = nil, tag: String? = nil, limit: Int? = nil, after: String? = nil
     ) async throws(TrackerClientError) -> TrackerTaskPage {
         var parameters: [String: JSONValue] = [:]
         if let status { parameters["status"] = .string(status) }
         if let kind { parameters["kind"] = .string(kind) }
+        if let tag { parameters["tag"] = .string(tag) }
         if let limit { parameters["limit"] = .int(Int64(limit)) }
         if let after { parameters["after"] = .string(after) }
         return TrackerTaskPage(reply: try await call("List", parameters))
@@ -100,8 +108,17 @@ public final class TrackerClient: Sendable {
 
     /// Returns once every task is terminal or untracked, or when `timeout` has passed (then
     /// `done` is false): one call instead of polling `get`.
-    public func wait(ids: [String], timeout: Duration? = nil) async throws(TrackerClientError) -> TrackerWaitResult {
-        var parameters: [String: JSONValue] = ["ids": .array(ids.map(JSONValue.string))]
+    ///
+    /// Give `ids`, a `tag` or both: the wait is for all of them, the ids and every task that
+    /// carries the tag when the daemon gets the call, so a program that added a batch under one
+    /// tag waits for it without keeping the ids. A tag no task carries adds nothing to wait for.
+    /// The tasks come back in the order of `ids`, then the other tagged ones by id.
+    public func wait(
+        ids: [String]? = nil, tag: String? = nil, timeout: Duration? = nil
+    ) async throws(TrackerClientError) -> TrackerWaitResult {
+        var parameters: [String: JSONValue] = [:]
+        if let ids { parameters["ids"] = .array(ids.map(JSONValue.string)) }
+        if let tag { parameters["tag"] = .string(tag) }
         if let timeout { parameters["timeout"] = .double(timeout / .seconds(1)) }
         return TrackerWaitResult(reply: try await call("Wait", parameters))
     }
@@ -110,11 +127,18 @@ public final class TrackerClient: Sendable {
     /// is no longer iterated. With `since`, the changes recorded after that event are replayed
     /// first, so a watcher that restarts misses nothing.
     ///
+    /// With a `tag`, the changes of the tasks that carry it (also of those added with it
+    /// later); with `ids` and a `tag`, the changes of both, the same tasks that
+    /// ``wait(ids:tag:timeout:)`` with the same arguments waits for.
+    ///
     /// The watch has its own connection, opened here: an unreachable daemon is reported now,
     /// not at the first event.
-    public func watch(ids: [String]? = nil, since: Int64? = nil) async throws(TrackerClientError) -> TrackerEvents {
+    public func watch(
+        ids: [String]? = nil, tag: String? = nil, since: Int64? = nil
+    ) async throws(TrackerClientError) -> TrackerEvents {
         var parameters: [String: JSONValue] = [:]
         if let ids { parameters["ids"] = .array(ids.map(JSONValue.string)) }
+        if let tag { parameters["tag"] = .string(tag) }
         if let since { parameters["since"] = .int(since) }
         let connection = try await VarlinkConnection(path: socketPath)
         return TrackerEvents(
@@ -129,7 +153,7 @@ public final class TrackerClient: Sendable {
     }
 
     /// Asks the daemon to fetch the results of these SUCCESS tasks now (also those that failed
-    /// before); returns how many will be fetched. ``wait(ids:timeout:)`` then returns once they
+    /// before); returns how many will be fetched. ``wait(ids:tag:timeout:)`` then returns once they
     /// have settled, and each task's `resultPath` says where its result lies.
     public func fetch(_ ids: [String]) async throws(TrackerClientError) -> Int {
         let reply = try await call("Fetch", ["ids": .array(ids.map(JSONValue.string))])

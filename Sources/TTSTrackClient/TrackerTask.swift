@@ -30,6 +30,8 @@ public struct TrackerTask: Sendable, Hashable {
     public var resultBytes: Int64?
     /// Why the last attempt to fetch the result failed, in plain words.
     public var resultError: String?
+    /// The tag the task was added with, if any: the batch it belongs to.
+    public var tag: String?
     /// The object as it came, for output that must show exactly what the daemon said.
     package var json: JSONValue
 
@@ -56,5 +58,6 @@ public struct TrackerTask: Sendable, Hashable {
         resultPath = field("result_path")?.stringValue
         resultBytes = field("result_bytes")?.integerValue
         resultError = field("result_error")?.stringValue
+        tag = field("tag")?.stringValue
     }
 }

@@ -4,7 +4,8 @@ package import TTSTrackWire
 public struct TrackerWaitResult: Sendable, Hashable {
     /// True when every task is terminal or untracked; false when the timeout came first.
     public var done: Bool
-    /// The tasks in the order asked, as they were when the wait ended.
+    /// The tasks in the order asked (the ids, then the other tasks of the tag by id), as they
+    /// were when the wait ended.
     public var tasks: [TrackerTask]
     /// The reply as it came.
     package var reply: [String: JSONValue]

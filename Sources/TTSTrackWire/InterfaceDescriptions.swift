@@ -32,6 +32,8 @@ package enum InterfaceDescriptions {
           updated_at: ?string,
           checked_at: ?string,
           next_check_at: ?string,
+          # The tag given at Add, if any (an id already tracked keeps the tag it was first added with).
+          tag: ?string,
           # pending, done or failed while a result is fetched for this task (results.dir, or Fetch);
           # null when no result is fetched for it.
           result_state: ?string,
@@ -52,21 +54,29 @@ package enum InterfaceDescriptions {
 
         # Start tracking the ids. Idempotent: an id already tracked is counted as existing and left as it is.
         # The reply comes only after the ids are committed to the store.
-        method Add(ids: []string, kind: ?string) -> (added: int, existing: int)
+        # tag: 1 to 64 characters of A-Z a-z 0-9 _ - . :, put on every id of the call that is new, to list,
+        # wait for or watch them together later.
+        method Add(ids: []string, kind: ?string, tag: ?string) -> (added: int, existing: int)
 
         # The tasks, in the order asked; an unknown id comes back with status UNTRACKED.
         method Get(ids: []string) -> (tasks: []Task)
 
         # A page of tasks ordered by task_id, after the cursor; next is the cursor of the following page.
-        method List(status: ?string, kind: ?string, limit: ?int, after: ?string) -> (tasks: []Task, next: ?string)
+        # Filters given together must all match (status, kind and tag).
+        method List(status: ?string, kind: ?string, tag: ?string, limit: ?int, after: ?string) -> (tasks: []Task, next: ?string)
 
-        # Replies once every listed task is terminal or untracked, with its result settled (done or failed)
-        # when one is fetched for it, or when timeout seconds have passed.
-        method Wait(ids: []string, timeout: ?float) -> (done: bool, tasks: []Task)
+        # Replies once every listed (or tagged) task is terminal or untracked, with its result settled (done
+        # or failed) when one is fetched for it, or when timeout seconds have passed. Needs ids, a tag or both:
+        # it waits for all of them, the ids given and every task that carries the tag when the call arrives
+        # (a tag no task carries adds none; with no ids either, the reply is done at once with no tasks).
+        # tasks: the ids in the order asked, then the other tagged tasks ordered by task_id.
+        method Wait(ids: ?[]string, tag: ?string, timeout: ?float) -> (done: bool, tasks: []Task)
 
         # Call with more: one reply per status change (of the listed ids, or of all tasks), until the caller hangs up.
         # With since, changes recorded after that seq are replayed first.
-        method Watch(ids: ?[]string, since: ?int) -> (event: Event)
+        # With a tag, the changes of the tasks that carry it (also of tasks added with it later); with ids
+        # and a tag, as with Wait, the changes of both: of the listed ids and of the tagged tasks.
+        method Watch(ids: ?[]string, tag: ?string, since: ?int) -> (event: Event)
 
         # Stop tracking and forget the ids.
         method Remove(ids: []string) -> (removed: int)

@@ -12,7 +12,9 @@ struct AddCommand: AsyncParsableCommand {
         discussion: """
             '-' reads ids from standard input, one per line (blank lines are skipped); they are sent \
             in batches of \(IDInput.batchSize). An id that is already tracked is left as it is and \
-            counted as already tracked. Prints "added N, already tracked M".
+            counted as already tracked. Prints "added N, already tracked M". --tag names the batch \
+            (1 to 64 characters of A-Z a-z 0-9 _ - . :), for 'list --tag', 'wait --tag' and \
+            'watch --tag'; an id already tracked keeps its tag.
             """)
 
     @OptionGroup var options: ClientOptions
@@ -23,12 +25,16 @@ struct AddCommand: AsyncParsableCommand {
             valueName: "kind"))
     var kind: String?
 
+    @Option(help: ArgumentHelp("Put this tag on the new ids.", valueName: "tag"))
+    var tag: String?
+
     @OptionGroup var taskIDs: TaskIDArguments
 
     func validate() throws {
         if let kind, TaskKind(rawValue: kind) == nil {
             throw ValidationError("unknown kind \"\(kind)\"; known kinds: \(TaskKind.all.joined(separator: ", "))")
         }
+        try TagOption.validate(tag)
     }
 
     func run() async throws {
@@ -39,7 +45,7 @@ struct AddCommand: AsyncParsableCommand {
         do {
             try await input.forEachBatch { batch throws(CLIError) in
                 let counts = try await connection.run { client throws(TrackerClientError) in
-                    try await client.add(batch, kind: kind)
+                    try await client.add(batch, kind: kind, tag: tag)
                 }
                 added += counts.added
                 existing += counts.existing

@@ -15,7 +15,8 @@ struct FetchCommand: AsyncParsableCommand {
             Prints one line per task: its id and the result's path (or why there is none). With \
             --to, the results are copied into that directory. Exit status: 0 every result is on \
             disk; 1 one is not (the task did not succeed, or the download failed); 2 the timeout \
-            passed first. '-' reads ids from standard input.
+            passed first. '-' reads ids from standard input. When standard error is a terminal (and \
+            without --json), it shows how many are done meanwhile, on one line redrawn in place.
             """)
 
     @OptionGroup var options: ClientOptions
@@ -32,15 +33,24 @@ struct FetchCommand: AsyncParsableCommand {
         let connection = try await options.connect()
         let list = try await input.allRequired()
         let limit = waitTimeout.limit
-        let reply = try await connection.run { client throws(TrackerClientError) in
-            _ = try await client.fetch(list)
-            var reply = try await client.wait(ids: list, timeout: limit)
-            // Tasks that were still running have finished by now: fetch theirs too.
-            let late = reply.tasks.filter { $0.status == "SUCCESS" && $0.resultState == nil }.map(\.taskID)
-            if reply.done, !late.isEmpty, try await client.fetch(late) > 0 {
-                reply = try await client.wait(ids: list, timeout: limit)
+        _ = try await connection.run { client throws(TrackerClientError) in try await client.fetch(list) }
+        // After the request, so the line counts the results it asked for as pending.
+        let progress = await LiveProgress.start(connection, ids: list, json: options.json)
+        let reply: TrackerWaitResult
+        do {
+            reply = try await connection.run { client throws(TrackerClientError) in
+                var reply = try await client.wait(ids: list, timeout: limit)
+                // Tasks that were still running have finished by now: fetch theirs too.
+                let late = reply.tasks.filter { $0.status == "SUCCESS" && $0.resultState == nil }.map(\.taskID)
+                if reply.done, !late.isEmpty, try await client.fetch(late) > 0 {
+                    reply = try await client.wait(ids: list, timeout: limit)
+                }
+                return reply
             }
-            return reply
+            progress?.finish()
+        } catch {
+            progress?.finish()
+            throw error
         }
         let output = TextOutput.standardOutput()
         var missing = 0

@@ -25,6 +25,9 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only tasks of this kind (tts, dub, …).", valueName: "kind"))
     var kind: String?
 
+    @Option(help: ArgumentHelp("Only tasks added with this tag.", valueName: "tag"))
+    var tag: String?
+
     @Option(help: ArgumentHelp("Tasks per page (the daemon caps it).", valueName: "n"))
     var limit: Int?
 
@@ -40,6 +43,7 @@ struct ListCommand: AsyncParsableCommand {
         if let kind, TaskKind(rawValue: kind) == nil {
             throw ValidationError("unknown kind \"\(kind)\"; known kinds: \(TaskKind.all.joined(separator: ", "))")
         }
+        try TagOption.validate(tag)
     }
 
     func run() async throws {
@@ -51,7 +55,7 @@ struct ListCommand: AsyncParsableCommand {
         var cursor = after
         let page = { (after: String?) async throws(CLIError) -> TrackerTaskPage in
             try await connection.run { client throws(TrackerClientError) in
-                try await client.list(status: status, kind: kind, limit: limit, after: after)
+                try await client.list(status: status, kind: kind, tag: tag, limit: limit, after: after)
             }
         }
 

@@ -18,7 +18,8 @@ struct TTSTrackCommand: AsyncParsableCommand {
         discussion: """
             The daemon's socket is --socket, else $TTSTRACK_SOCKET, else the daemon's default path.
             Task ids are 1 to 128 characters of A-Z a-z 0-9 _ - . :; give an id that starts with '-' \
-            after '--'. Where ids are taken, '-' reads more of them from standard input, one per line.
+            after '--'. Where ids are taken, '-' reads more of them from standard input, one per line. \
+            Tags (add --tag, then list, wait or watch --tag) are 1 to 64 characters of the same set.
 
             Exit status: 0 success; 1 the daemon refused a call, or (wait) a task ended other than \
             SUCCESS; 2 wait timed out; 64 bad usage; 69 the daemon cannot be reached.

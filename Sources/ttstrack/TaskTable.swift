@@ -6,9 +6,9 @@ import TTSTrackWire
 /// Column widths are those of the rows seen so far and only grow, so `list --all` can print
 /// page by page without holding every task in memory; the header goes out with the first rows.
 struct TaskTable {
-    static let headers = ["TASK ID", "KIND", "STATUS", "RUN ID", "CHECKS", "UPDATED", "NEXT CHECK", "DETAIL"]
+    static let headers = ["TASK ID", "KIND", "TAG", "STATUS", "RUN ID", "CHECKS", "UPDATED", "NEXT CHECK", "DETAIL"]
     /// Right-aligned columns: RUN ID and CHECKS.
-    static let rightAligned: Set<Int> = [3, 4]
+    static let rightAligned: Set<Int> = [4, 5]
     /// Longer details (an API message can be a whole JSON object) are cut, with "…".
     static let maxDetail = 100
 
@@ -41,6 +41,7 @@ struct TaskTable {
         return [
             CLIError.oneLine(task.taskID),
             task.kind.isEmpty || untracked ? "-" : CLIError.oneLine(task.kind),
+            task.tag.map(CLIError.oneLine) ?? "-",
             task.status.isEmpty ? "-" : CLIError.oneLine(task.status),
             task.runID.map(String.init) ?? "-",
             untracked ? "-" : String(task.checks),

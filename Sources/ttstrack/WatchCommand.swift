@@ -16,7 +16,8 @@ struct WatchCommand: AsyncParsableCommand {
         commandName: "watch",
         abstract: "Print status changes as they happen (of the ids given, or of all tasks).",
         discussion: """
-            Runs until interrupted. --json prints each event as one JSON object per line: \
+            Runs until interrupted. --tag: the changes of the tasks with that tag (also of those \
+            added with it later); with ids too, the changes of both. --json prints each event as one JSON object per line: \
             {"seq": N, "task": {…}}. --since SEQ first replays the changes recorded after SEQ. \
             Exits 69 if the daemon goes away.
             """)
@@ -26,12 +27,18 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("First replay the changes recorded after this event number.", valueName: "seq"))
     var since: Int64?
 
+    @Option(help: ArgumentHelp("Only changes of tasks with this tag (and of the ids given).", valueName: "tag"))
+    var tag: String?
+
     @Argument(
-        help: ArgumentHelp("Only these task ids ('-' reads them from standard input); all when none.", valueName: "id"))
+        help: ArgumentHelp(
+            "Only these task ids ('-' reads them from standard input); all when none (and no --tag).",
+            valueName: "id"))
     var ids: [String] = []
 
     func validate() throws {
         if let since, since < 0 { throw ValidationError("--since must be 0 or more") }
+        try TagOption.validate(tag)
     }
 
     func run() async throws {
@@ -42,7 +49,7 @@ struct WatchCommand: AsyncParsableCommand {
             only = try await input.allRequired()
         }
         let events = try await connection.run { client throws(TrackerClientError) in
-            try await client.watch(ids: only, since: since)
+            try await client.watch(ids: only, tag: tag, since: since)
         }
         let output = TextOutput.standardOutput()
         do throws(TrackerClientError) {

@@ -17,18 +17,20 @@ with varlink.Client(address=address) as client:
         seen["description_starts"] = service.GetInterfaceDescription("io.ttstrack.Tracker")["description"].split("\n")[0]
     # open() parses the interface description: our text must be valid Varlink IDL.
     with client.open("io.ttstrack.Tracker", namespaced=False) as tracker:
-        seen["add"] = tracker.Add(["py-1", "py-2"], "tts")
+        seen["add"] = tracker.Add(["py-1", "py-2"], "tts", "py-batch")
         seen["get"] = [t["status"] for t in tracker.Get(["py-1", "nope"])["tasks"]]
-        seen["list"] = [t["task_id"] for t in tracker.List(None, None, 10, None)["tasks"]]
-        seen["wait"] = tracker.Wait(["py-1", "py-2"], 20.0)["done"]
+        seen["list"] = [t["task_id"] for t in tracker.List(None, None, None, 10, None)["tasks"]]
+        seen["list_tag"] = [t["tag"] for t in tracker.List(None, None, "py-batch", 10, None)["tasks"]]
+        seen["wait"] = tracker.Wait(["py-1", "py-2"], None, 20.0)["done"]
+        seen["wait_tag"] = [t["task_id"] for t in tracker.Wait(None, "py-batch", 20.0)["tasks"]]
         seen["stats_success"] = tracker.Stats()["tasks"].get("SUCCESS")
         try:
-            tracker.Add(["bad/id"], None)
+            tracker.Add(["bad/id"], None, None)
             seen["invalid"] = None
         except varlink.VarlinkError as error:
             seen["invalid"] = error.error()
         events = []
-        for reply in tracker.Watch(None, 0, _more=True):
+        for reply in tracker.Watch(None, "py-batch", 0, _more=True):
             events.append(reply["event"]["task"]["status"])
             if len(events) == 2:
                 break

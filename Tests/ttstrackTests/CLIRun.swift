@@ -37,7 +37,12 @@ final class CLIRun: @unchecked Sendable {
     static var binary: URL { DaemonProcess.productsDirectory.appendingPathComponent("ttstrack") }
 
     /// Starts `ttstrack arguments…` in a clean environment (PATH, HOME and `environment`).
-    init(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws {
+    /// - Parameter terminal: where standard error goes instead of a file, to see what a person
+    ///   at a terminal sees (``stderr`` is then empty).
+    init(
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+        stderrTerminal terminal: PseudoTerminal? = nil
+    ) throws {
         directory = DaemonProcess.makeTemporaryDirectory(prefix: "ttstrack-cli")
         stdoutFile = "\(directory)/stdout"
         stderrFile = "\(directory)/stderr"
@@ -50,7 +55,7 @@ final class CLIRun: @unchecked Sendable {
         env.merge(environment) { _, new in new }
         process.environment = env
         process.standardOutput = FileHandle(forWritingAtPath: stdoutFile)
-        process.standardError = FileHandle(forWritingAtPath: stderrFile)
+        process.standardError = terminal?.terminal ?? FileHandle(forWritingAtPath: stderrFile)
         if let stdin {
             let inputFile = "\(directory)/stdin"
             _ = FileManager.default.createFile(atPath: inputFile, contents: Data(stdin.utf8))
@@ -59,6 +64,7 @@ final class CLIRun: @unchecked Sendable {
             process.standardInput = FileHandle.nullDevice
         }
         try launch(process)
+        terminal?.closeTerminalSide()
         self.process = process
     }
 

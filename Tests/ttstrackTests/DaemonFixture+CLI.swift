@@ -8,7 +8,7 @@ extension DaemonFixture {
     }
 
     /// Starts `ttstrack arguments… --socket …` and returns without waiting (for `watch`).
-    func spawn(_ arguments: [String]) throws -> CLIRun {
-        try CLIRun(arguments + ["--socket", socketPath])
+    func spawn(_ arguments: [String], stderrTerminal terminal: PseudoTerminal? = nil) throws -> CLIRun {
+        try CLIRun(arguments + ["--socket", socketPath], stderrTerminal: terminal)
     }
 }

@@ -74,7 +74,8 @@ import Testing
             directory, #"cat > "$DIR/$TTSTRACK_TASK_ID.stdin"; env > "$DIR/$TTSTRACK_TASK_ID.env""#)
         try await DaemonFixture.with(environment: ["TTSTRACK_HOOKS_EXEC": hook], directory: directory) { test in
             test.simulator.script("hooked", [.pending, .success(runID: 4242)])
-            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["hooked", "sim-error-1"])])
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["hooked"])])
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["sim-error-1"]), "tag": "batch-7"])
             try await eventually("both hooks ran") {
                 let pending = try await Self.deliveries(test)["hooks.pending"]
                 return pending == 0 && FileManager.default.fileExists(atPath: "\(directory)/hooked.env")
@@ -88,6 +89,7 @@ import Testing
             }
             #expect(!environment.contains { $0.hasPrefix("TTSTRACK_RESULT_PATH=") }, "null fields are unset")
             #expect(!environment.contains { $0.hasPrefix("TTSTRACK_TAG=") }, "no tag given")
+            #expect(Self.lines("\(directory)/sim-error-1.env").contains("TTSTRACK_TAG=batch-7"))
             #expect(!environment.contains { $0.contains(DaemonFixture.apiKey) }, "the API key never reaches a hook")
             let failed = Self.lines("\(directory)/sim-error-1.env")
             #expect(failed.contains("TTSTRACK_STATUS=ERROR") && !failed.contains { $0.hasPrefix("TTSTRACK_RUN_ID=") })
@@ -123,7 +125,11 @@ import Testing
         let directory = DaemonProcess.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let hook = try Self.writeHook(directory, #"date +%s.%N >> "$DIR/attempts"; echo "no disk space"; exit 3"#)
-        let environment = ["TTSTRACK_HOOKS_EXEC": hook, "TTSTRACK_HOOKS_MAX_ATTEMPTS": "3"]
+        let port = try freeLoopbackPort()
+        let environment = [
+            "TTSTRACK_HOOKS_EXEC": hook, "TTSTRACK_HOOKS_MAX_ATTEMPTS": "3",
+            "TTSTRACK_METRICS_LISTEN": "127.0.0.1:\(port)",
+        ]
         try await DaemonFixture.with(environment: environment, directory: directory) { test in
             _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["refused"])])
             try await eventually("the delivery was given up") { (try await Self.deliveries(test))["hooks.failed"] == 1 }
@@ -137,6 +143,10 @@ import Testing
             let log = test.daemon.stderr.split(separator: "\n")
             #expect(log.filter { $0.contains("Delivery given up") }.count == 1, "logged once at warning")
             #expect(log.filter { $0.contains("no disk space") }.count == 3, "its output, one line per attempt")
+            let scrape = try await Scrape.take(port: port)
+            for (outcome, count) in [("retried", 2.0), ("failed", 1), ("delivered", 0)] {
+                #expect(scrape.value("ttstrack_deliveries_total", ["target": "hooks", "outcome": outcome]) == count)
+            }
         }
     }
 

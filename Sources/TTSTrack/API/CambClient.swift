@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -42,6 +43,8 @@ public final class CambClient: StatusChecker {
     private let retired = Mutex<[ObjectIdentifier: HTTPClient]>([:])
     private let diagnosis: CertificateDiagnosis
     private let maxConnections: Int
+    /// `/metrics`: how long each status check takes, request to answer.
+    private let checkDuration = Timer(label: MetricsCatalog.checkDuration)
 
     /// The settings with the headers every request carries, built once per (re)load, and the
     /// HTTP client for their transport.
@@ -143,6 +146,11 @@ public final class CambClient: StatusChecker {
         let delegate = StatusResponseDelegate(
             maxBodyBytes: Self.maxBodyBytes, host: request.host, requireHTTP2: transport.httpVersion == .http2)
         let task = current.http.execute(request: request, delegate: delegate, deadline: deadline)
+        let started = ContinuousClock.now
+        defer {
+            let took = (ContinuousClock.now - started).components
+            checkDuration.recordNanoseconds(took.seconds * 1_000_000_000 + took.attoseconds / 1_000_000_000)
+        }
         do {
             return try await withTaskCancellationHandler {
                 try await task.futureResult.get()

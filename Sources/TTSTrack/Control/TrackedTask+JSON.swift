@@ -18,6 +18,7 @@ extension TrackedTask {
             "updated_at": time(updatedAt),
             "checked_at": time(checkedAt),
             "next_check_at": time(nextCheckAt),
+            "tag": optional(tag),
             "result_state": optional(resultState?.rawValue),
             "result_path": optional(resultPath),
             "result_bytes": resultBytes.map(JSONValue.int) ?? .null,

@@ -90,6 +90,14 @@ public final class TrackerService: Sendable {
         return ids
     }
 
+    /// The `tag` parameter, if given: a wrong type or a string outside the tag rule is an
+    /// `InvalidParameter` naming it, before anything of the call is done.
+    private func validTag(_ parameters: Parameters) throws(VarlinkError) -> String? {
+        guard let tag = try parameters.optionalString("tag") else { return nil }
+        guard TaskTag.problem(with: tag) == nil else { throw .invalidParameter("tag") }
+        return tag
+    }
+
     private func check(_ ids: [String]) throws(TrackerError) {
         guard ids.count <= limits.maxIDs else { throw .tooManyIDs(max: limits.maxIDs) }
         for id in ids {
@@ -103,8 +111,9 @@ public final class TrackerService: Sendable {
         let ids = try validIDs(parameters)
         let kindName = try parameters.optionalString("kind") ?? TaskKind.tts.rawValue
         guard let kind = TaskKind(rawValue: kindName) else { throw TrackerError.unknownKind(kindName) }
-        let (added, existing) = try await scheduler.add(ids, kind: kind.rawValue)
-        try await responder.reply(["added": .int(Int64(added)), "existing": .int(Int64(existing))])
+        let tag = try validTag(parameters)
+        let counts = try await scheduler.add(AddRequest(ids: ids, kind: kind.rawValue, tag: tag))
+        try await responder.reply(["added": .int(Int64(counts.added)), "existing": .int(Int64(counts.existing))])
     }
 
     private func get(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
@@ -129,21 +138,39 @@ public final class TrackerService: Sendable {
         guard limit >= 1 else { throw VarlinkError.invalidParameter("limit") }
         let pageSize = Int(min(limit, Int64(limits.maxListLimit)))
         let after = try parameters.optionalString("after")
-        let tasks = try await store.list(status: filter, kind: kind, limit: pageSize + 1, after: after)
+        let tag = try validTag(parameters)
+        let tasks = try await store.list(status: filter, kind: kind, tag: tag, limit: pageSize + 1, after: after)
         let page = Array(tasks.prefix(pageSize))
         let next: JSONValue = tasks.count > pageSize ? .string(page.last!.taskID) : .null
         try await responder.reply(["tasks": .array(page.map(\.json)), "next": next])
     }
 
+    /// Waits for the ids given and for the tasks that carry the tag when the call arrives (a
+    /// tag no task carries adds none), together at most ``Limits/maxIDs``; the reply lists the
+    /// ids in the order given, then the other tagged tasks by task id.
     private func wait(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
-        let ids = try validIDs(parameters)
+        let givenIDs = try parameters.optionalStringArray("ids")
+        if let givenIDs { try check(givenIDs) }
+        let tag = try validTag(parameters)
+        guard givenIDs != nil || tag != nil else { throw VarlinkError.invalidParameter("ids") }
         let timeout = try parameters.optionalDouble("timeout")
         if let timeout, !(timeout >= 0) || !timeout.isFinite { throw VarlinkError.invalidParameter("timeout") }
-        // Subscribe before reading, so no change between the read and the wait is missed.
-        let subscription = hub.subscribe(ids: Set(ids), limit: max(1024, ids.count * 4))
+        var ids = givenIDs ?? []
+        // Subscribe before reading, so no change between the read and the wait is missed; with a
+        // tag, before the tagged tasks are read, so none of theirs is missed either.
+        let buffer = tag == nil ? max(1024, ids.count * 4) : limits.maxIDs * 4
+        let subscription = hub.subscribe(EventFilter(ids: Set(ids), tag: tag), limit: buffer)
         defer { subscription.cancel() }
         var states: [String: TrackedTask] = [:]
         for task in try await store.get(ids) { states[task.taskID] = task }
+        if let tag {
+            let tagged = try await store.list(status: nil, kind: nil, tag: tag, limit: limits.maxIDs + 1, after: nil)
+            for task in tagged where states[task.taskID] == nil {
+                states[task.taskID] = task
+                ids.append(task.taskID)
+            }
+            try check(ids)
+        }
         let unsettled = Set(states.values.filter { !$0.isSettled }.map(\.taskID))
         if !unsettled.isEmpty {
             let done = await withTaskGroup(of: Bool.self) { group in
@@ -173,14 +200,17 @@ public final class TrackerService: Sendable {
         try await responder.reply(["done": .bool(done), "tasks": .array(tasks.map(\.json))])
     }
 
+    /// Streams the events of the ids given and of the tasks that carry the tag (either one lets
+    /// an event through, as `Wait` waits for both); of every task when neither is given.
     private func watch(_ parameters: Parameters, more: Bool, _ responder: VarlinkResponder) async throws {
         let ids = try parameters.optionalStringArray("ids")
         if let ids { try check(ids) }
+        let tag = try validTag(parameters)
         let since = try parameters.optionalInt("since")
         if let since, since < 0 { throw VarlinkError.invalidParameter("since") }
         guard more else { throw VarlinkError.expectedMore }
-        let filter = ids.map(Set.init)
-        let subscription = hub.subscribe(ids: filter, limit: limits.watchBuffer)
+        let filter = EventFilter(ids: ids.map(Set.init), tag: tag)
+        let subscription = hub.subscribe(filter, limit: limits.watchBuffer)
         watchers.add(1, ordering: .relaxed)
         defer {
             watchers.subtract(1, ordering: .relaxed)
@@ -195,7 +225,7 @@ public final class TrackerService: Sendable {
                     last = since
                     while true {
                         let page = try await store.events(after: last, limit: 1000)
-                        for event in page where filter?.contains(event.task.taskID) ?? true {
+                        for event in page where filter.matches(event) {
                             try await responder.reply(["event": event.json], continues: true)
                         }
                         guard let newest = page.last else { break }

@@ -1,4 +1,5 @@
 package import Logging
+import Metrics
 package import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -39,6 +40,9 @@ public final class VarlinkServer: Sendable {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let connections = Atomic<Int>(0)
+    /// For `/metrics`: connections open now, and accepted in all.
+    private let openConnections = Meter(label: MetricsCatalog.controlConnections)
+    private let acceptedConnections = Counter(label: MetricsCatalog.controlConnectionsTotal)
 
     package init(
         limits: Limits = Limits(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
@@ -94,9 +98,12 @@ public final class VarlinkServer: Sendable {
                         continue
                     }
                     let executor = EventLoopTaskExecutor(connection.channel.channel.eventLoop)
+                    acceptedConnections.increment()
+                    openConnections.increment()
                     group.addTask(executorPreference: executor) {
                         await self.serve(connection)
                         self.connections.subtract(1, ordering: .relaxed)
+                        self.openConnections.decrement()
                     }
                 }
             }

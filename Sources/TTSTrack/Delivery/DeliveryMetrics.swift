@@ -15,7 +15,7 @@ struct DeliveryMetrics: Sendable {
         for target in DeliveryTarget.allCases {
             for outcome in Outcome.allCases {
                 counters[target, default: [:]][outcome] = Counter(
-                    label: "ttstrack_deliveries_total",
+                    label: MetricsCatalog.deliveries,
                     dimensions: [("target", target.rawValue), ("outcome", outcome.rawValue)])
             }
         }

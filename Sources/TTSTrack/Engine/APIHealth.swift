@@ -3,7 +3,7 @@
 /// worth a log line is returned once, when it happens, not with every check.
 public struct APIHealth: Sendable, Equatable {
     /// As `Stats.api_state` reports it.
-    public enum State: String, Sendable {
+    public enum State: String, Sendable, CaseIterable {
         case ok
         case unauthorized
         case rateLimited = "rate_limited"

@@ -49,10 +49,13 @@ public actor Scheduler {
     /// Longest sleep with nothing due: the loop still looks around now and then.
     private let idleLimit: Duration
     private let clock = ContinuousClock()
-    private let heartbeat = Heartbeat()
+    private let heartbeat: Heartbeat
     /// The policy, readable without a hop onto the actor: ``add(_:kind:)`` places first checks by it.
     private nonisolated let currentPolicyBox: Mutex<PollPolicy>
     private nonisolated let shutdownRequested = Atomic<Bool>(false)
+    /// Concurrent `Add` calls share one durable commit: at most 10,000 ids a group, so one
+    /// commit stays short and nobody waits long behind it.
+    private nonisolated let adds: CommitQueue<PlannedAdd, AddCounts>
 
     private var policy: PollPolicy
     private var gate: DispatchGate
@@ -71,6 +74,8 @@ public actor Scheduler {
     private var checksTotal = 0
     private var checksFailed = 0
     private var storeError: String?
+    /// What `/metrics` counts of checks, results and pauses.
+    private let metrics = EngineMetrics()
     /// Called on every tick; returns when it wants the next one at the latest.
     private var onTick: (@Sendable () async -> ContinuousClock.Instant?)?
     /// What the tick handler last asked for.
@@ -82,6 +87,14 @@ public actor Scheduler {
         idleLimit: Duration = .seconds(60), logger: Logger
     ) {
         self.store = store
+        let heartbeat = Heartbeat()
+        self.heartbeat = heartbeat
+        self.adds = CommitQueue(maxGroupWeight: 10_000, weight: { $0.request.ids.count }) { group in
+            let counts = try await store.add(group)
+            // Once a commit, however many calls it held: the loop looks afresh at what is due.
+            if counts.contains(where: { $0.added > 0 }) { heartbeat.wakeNow() }
+            return counts
+        }
         self.checker = checker
         self.fetcher = fetcher
         self.results = results
@@ -125,16 +138,23 @@ public actor Scheduler {
             storeError: storeError, healthTransitions: healthTransitions)
     }
 
-    /// Starts tracking `ids`: each one's first check is placed by the ``Schedule``, and once they
-    /// are committed the loop looks afresh at what is due.
-    public nonisolated func add(_ ids: [String], kind: String) async throws -> (added: Int, existing: Int) {
+    /// Starts tracking `ids` (one `Add` call); see ``add(_:)``.
+    public nonisolated func add(
+        _ ids: [String], kind: String, tag: String? = nil
+    ) async throws -> (added: Int, existing: Int) {
+        let counts = try await add(AddRequest(ids: ids, kind: kind, tag: tag))
+        return (counts.added, counts.existing)
+    }
+
+    /// Starts tracking the ids of one `Add` call: each one's first check is placed by the
+    /// ``Schedule``, the call joins the next group commit (``CommitQueue``), and once that commit
+    /// has added ids the loop looks afresh at what is due (one wake-up a commit, not a call).
+    public nonisolated func add(_ request: AddRequest) async throws -> AddCounts {
         let policy = currentPolicy
         let now = Timestamp.now()
         var random = SystemRandomNumberGenerator()
-        let firstChecks = ids.map { _ in Schedule.firstCheck(addedAt: now, policy: policy, using: &random) }
-        let result = try await store.add(ids, kind: kind, now: now, firstChecks: firstChecks)
-        if result.added > 0 { heartbeat.wakeNow() }
-        return result
+        let firstChecks = request.ids.map { _ in Schedule.firstCheck(addedAt: now, policy: policy, using: &random) }
+        return try await adds.submit(PlannedAdd(request: request, now: now, firstChecks: firstChecks))
     }
 
     /// Polls until graceful shutdown (or cancellation); then stops taking new checks, gives
@@ -195,6 +215,7 @@ public actor Scheduler {
             feeder.release(task.taskID)
         } else {
             checksTotal += 1
+            metrics.checked(outcome)
             switch outcome {
             case .report, .notFound: break
             default: checksFailed += 1
@@ -243,6 +264,7 @@ public actor Scheduler {
     private func finish(_ item: DueResult, _ outcome: ResultOutcome) -> DueResult? {
         let now = clock.now
         record(outcome.observation, now: now)
+        metrics.fetched(outcome, lastAttempt: item.attempts + 1 >= results.maxAttempts)
         switch outcome {
         case .saved(let path, let bytes):
             resultWriter.append(
@@ -323,6 +345,7 @@ public actor Scheduler {
     private func record(_ observation: APIObservation, now: ContinuousClock.Instant) {
         guard let transition = gate.record(observation, now: now) else { return }
         log(transition)
+        metrics.transitioned(transition)
         healthTransitions += 1
         nextTickAt = now
     }

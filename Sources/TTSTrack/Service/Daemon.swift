@@ -22,11 +22,15 @@ public final class Daemon: Sendable {
     let environment: [String: String]
     let logger: Logger
     private let reloader: Reloader?
+    /// What the schedule has learned per kind, for `/metrics`.
+    private let scheduleFigures: ScheduleFigures.Provider
 
     public init(
         configuration: DaemonConfiguration, apiKey: APIKeyLoader.Found?, environment: [String: String],
-        logger: Logger, reloader: Reloader? = nil
+        logger: Logger, reloader: Reloader? = nil,
+        scheduleFigures: @escaping ScheduleFigures.Provider = ScheduleFigures.none
     ) {
+        self.scheduleFigures = scheduleFigures
         self.configuration = configuration
         self.apiKey = apiKey
         self.environment = environment
@@ -43,6 +47,9 @@ public final class Daemon: Sendable {
     /// Runs the daemon; returns after a graceful stop. Throws when it cannot start.
     public func run() async throws {
         let config = configuration
+        // metrics.listen: the facade's backend is set before any part makes its handles.
+        let metricsAddress = try config.metricsAddress
+        let metricsFactory = metricsAddress.map { _ in DaemonMetricsFactory.bootstrap() }
         try ControlSocket.makeDirectories(ControlSocket.parent(of: config.storePath))
         // The control socket's I/O, its connections' tasks and the store's reader share one loop
         // of their own: at full polling speed the other threads are busy with status requests,
@@ -130,6 +137,25 @@ public final class Daemon: Sendable {
         let server = VarlinkServer(limits: serverLimits, group: controlLoop, logger: logger) { call, responder in
             try await tracker.handle(call, responder: responder)
         }
+        var metricsServer: MetricsServer?
+        if let metricsAddress, let metricsFactory {
+            let collector = MetricsCollector(
+                factory: metricsFactory, store: store, scheduler: scheduler, schedule: scheduleFigures, logger: logger)
+            do {
+                metricsServer = try await MetricsServer.bind(metricsAddress, group: controlLoop, logger: logger) {
+                    await collector.scrape()
+                }
+            } catch {
+                socketGuard?.removeSocketFile()
+                try? await client.shutdown()
+                try? await controlLoop.shutdownGracefully()
+                throw error
+            }
+        }
+        let metricsServing = metricsServer
+        let metrics = ClosureService(name: "metrics") {
+            try await metricsServing?.run()
+        }
         let logger = self.logger
         let socketPath = config.socketPath
         let control = ClosureService(name: "control") {
@@ -193,6 +219,7 @@ public final class Daemon: Sendable {
                     .init(service: control),
                     .init(service: maintenance, successTerminationBehavior: .ignore),
                     .init(service: reloading, successTerminationBehavior: .ignore),
+                    .init(service: metrics, successTerminationBehavior: .ignore),
                     .init(service: polling),
                     // Without a target there is no engine, and the service ends at once.
                     .init(service: delivering, successTerminationBehavior: .ignore),

@@ -114,6 +114,7 @@ extension DaemonConfiguration {
         try int("webhooks.concurrency", &config.webhooks.concurrency)
         try double("events.retention_days", &config.eventsRetentionDays)
         try string("log.level", &config.logLevel)
+        try string("metrics.listen", &config.metricsListen)
         if let problem = config.problem { throw Invalid(problem) }
         // Reads api.ca_file and parses the proxy now, so a broken one stops the start (or is
         // refused by a reload) instead of failing every check.

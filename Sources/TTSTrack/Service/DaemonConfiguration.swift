@@ -34,6 +34,13 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Days events are kept for `Watch(since:)`.
     public var eventsRetentionDays = 7.0
     public var logLevel = "info"
+    /// `metrics.listen`: `host:port` where `GET /metrics` is served; empty: off.
+    public var metricsListen = ""
+
+    /// Where `/metrics` listens, or nil when metrics are off.
+    public var metricsAddress: MetricsListenAddress? {
+        get throws(Invalid) { metricsListen.isEmpty ? nil : try MetricsListenAddress(parsing: metricsListen) }
+    }
 
     /// Where results asked for with `Fetch` go when `results.dir` is not set: beside the store.
     public var onDemandResultsDirectory: String {
@@ -68,6 +75,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if !(messageTimeout > 0) { return "control.message_timeout must be more than 0" }
         if maxConnections < 1 { return "control.max_connections must be 1 or more" }
         if !(eventsRetentionDays > 0) { return "events.retention_days must be more than 0" }
+        do {
+            _ = try metricsAddress
+        } catch {
+            return error.description
+        }
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
             return "log.level must be one of trace, debug, info, notice, warning, error, critical"
         }

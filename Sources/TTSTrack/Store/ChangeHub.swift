@@ -8,7 +8,7 @@ import Synchronization
 /// rather than making the daemon buffer without bound.
 public final class ChangeHub: Sendable {
     private struct Subscriber {
-        let filter: Set<String>?
+        let filter: EventFilter
         let continuation: AsyncStream<TaskEvent>.Continuation
         let overflow: Overflow
     }
@@ -25,9 +25,9 @@ public final class ChangeHub: Sendable {
 
     public init() {}
 
-    /// A live stream of the events for `ids` (all events when `nil`). Finish by dropping the
-    /// stream's iterator or calling `cancel` on the returned subscription.
-    public func subscribe(ids: Set<String>?, limit: Int = 10_000) -> Subscription {
+    /// A live stream of the events that `filter` lets through (of some ids, of a tag, or all).
+    /// Finish by dropping the stream's iterator or calling `cancel` on the returned subscription.
+    public func subscribe(_ filter: EventFilter, limit: Int = 10_000) -> Subscription {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<TaskEvent>.makeStream(bufferingPolicy: .bufferingOldest(limit))
         let overflow = Overflow()
@@ -35,7 +35,7 @@ public final class ChangeHub: Sendable {
             self?.subscribers.withLock { _ = $0.removeValue(forKey: id) }
         }
         subscribers.withLock {
-            $0[id] = Subscriber(filter: ids, continuation: continuation, overflow: overflow)
+            $0[id] = Subscriber(filter: filter, continuation: continuation, overflow: overflow)
         }
         return Subscription(events: stream, overflow: overflow, continuation: continuation)
     }
@@ -46,7 +46,7 @@ public final class ChangeHub: Sendable {
         let cutOff = subscribers.withLock { subscribers in
             var cutOff: [AsyncStream<TaskEvent>.Continuation] = []
             for subscriber in subscribers.values {
-                for event in events where subscriber.filter?.contains(event.task.taskID) ?? true {
+                for event in events where subscriber.filter.matches(event) {
                     if case .dropped = subscriber.continuation.yield(event) {
                         subscriber.overflow.set()
                         cutOff.append(subscriber.continuation)

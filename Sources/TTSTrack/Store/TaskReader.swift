@@ -34,11 +34,14 @@ public actor TaskReader {
         }
     }
 
-    /// A page of tasks ordered by task id, strictly after `after`.
-    public func list(status: TaskStore.StatusFilter?, kind: String?, limit: Int, after: String?) throws -> [TrackedTask]
-    {
+    /// A page of tasks ordered by task id, strictly after `after`; with `tag`, only those that carry it.
+    public func list(
+        status: TaskStore.StatusFilter?, kind: String?, tag: String? = nil, limit: Int, after: String?
+    ) throws -> [TrackedTask] {
         // One statement for every filter: an absent filter binds NULL and matches every row.
-        // No id is empty, so "after ''" is the start; the range stays on the task_id index.
+        // No id is empty, so "after ''" is the start; the range stays on the task_id index, or,
+        // with a tag, on the index by (tag, task_id) (an "IS NULL OR" on the tag would hide it
+        // from the planner, hence two texts).
         var exactStatus: String?
         var terminal: Bool?
         switch status {
@@ -47,10 +50,11 @@ public actor TaskReader {
         case .active: terminal = false
         case nil: break
         }
+        let tagged = tag == nil ? "" : "tag = :tag AND "
         return try db.withStatement(
             """
             SELECT \(TrackedTask.columns) FROM tasks
-            WHERE task_id > :after AND (:status IS NULL OR status = :status)
+            WHERE \(tagged)task_id > :after AND (:status IS NULL OR status = :status)
                 AND (:terminal IS NULL OR terminal = :terminal) AND (:kind IS NULL OR kind = :kind)
             ORDER BY task_id LIMIT :limit
             """
@@ -60,6 +64,7 @@ public actor TaskReader {
                 ":terminal": terminal.map(SQLiteValue.init) ?? .null, ":kind": SQLiteValue(kind),
                 ":limit": SQLiteValue(limit),
             ])
+            if let tag { try select.bind([":tag": .text(tag)]) }
             var tasks: [TrackedTask] = []
             while try select.step() {
                 tasks.append(TrackedTask(row: select))
@@ -77,6 +82,25 @@ public actor TaskReader {
             }
             return counts
         }
+    }
+
+    /// Number of tasks per status and kind, for `/metrics`; summed over kinds, the same as
+    /// ``countsByStatus()``.
+    public func countsByStatusAndKind() throws -> [TaskCount] {
+        try db.withStatement("SELECT status, kind, count(*) FROM tasks GROUP BY status, kind") { select in
+            var counts: [TaskCount] = []
+            while try select.step() {
+                counts.append(TaskCount(status: select.string(0), kind: select.string(1), count: select.int(2)))
+            }
+            return counts
+        }
+    }
+
+    /// How many tasks have one status and kind.
+    public struct TaskCount: Sendable, Hashable {
+        public var status: String
+        public var kind: String
+        public var count: Int
     }
 
     /// Number of tasks per result state (`pending`, `done`, `failed`); tasks with no result

@@ -55,6 +55,14 @@ extension TaskStore {
         ALTER TABLE events ADD COLUMN result_bytes INTEGER;
         ALTER TABLE events ADD COLUMN result_error TEXT;
         """,
+        // Tags: a name given at Add to a batch of tasks, to list, wait for and watch them together.
+        // The index serves List and Wait by tag in task_id order; events carry the tag too, so
+        // Watch by tag with since replays the changes of the tagged tasks (Remove included).
+        """
+        ALTER TABLE tasks ADD COLUMN tag TEXT;
+        CREATE INDEX tasks_tag ON tasks(tag, task_id) WHERE tag IS NOT NULL;
+        ALTER TABLE events ADD COLUMN tag TEXT;
+        """,
         // Delivery outbox: one row per hook or webhook delivery of a task that ended, written in
         // the transaction that ended it (or settled its result), removed once delivered; given-up
         // rows stay as 'failed' until pruned with the events.

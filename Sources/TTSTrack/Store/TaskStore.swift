@@ -63,31 +63,46 @@ public actor TaskStore {
     /// Inserts the ids not yet tracked, in one transaction committed before it returns.
     /// - Parameter firstChecks: when each id is first due, in the order of `ids` (the schedule
     ///   decides; see ``Schedule``).
+    /// - Parameter tag: put on the new ids; one already tracked keeps the tag it has (or none).
     /// - Returns: how many were new and how many were already tracked (left as they were).
     public func add(
-        _ ids: [String], kind: String, now: Timestamp, firstChecks: [Timestamp]
+        _ ids: [String], kind: String, tag: String? = nil, now: Timestamp, firstChecks: [Timestamp]
     ) throws -> (added: Int, existing: Int) {
-        precondition(firstChecks.count == ids.count, "one first check per id")
-        var added = 0
+        let request = PlannedAdd(
+            request: AddRequest(ids: ids, kind: kind, tag: tag), now: now, firstChecks: firstChecks)
+        let counts = try add([request])[0]
+        return (counts.added, counts.existing)
+    }
+
+    /// Inserts the ids of several `Add` calls in one transaction (group commit), committed before
+    /// it returns. Each call's counts are what it would have got alone, had the calls run one
+    /// after another in this order: an id in two calls is added by the first and existing for
+    /// the second. When the commit fails nothing of any call is stored.
+    public func add(_ group: [PlannedAdd]) throws -> [AddCounts] {
         try db.transaction {
             try db.withStatement(
                 """
-                INSERT INTO tasks (task_id, kind, status, added_at, updated_at, next_check_at)
-                VALUES (:task_id, :kind, 'PENDING', :now, :now, :next_check_at) ON CONFLICT (task_id) DO NOTHING
+                INSERT INTO tasks (task_id, kind, tag, status, added_at, updated_at, next_check_at)
+                VALUES (:task_id, :kind, :tag, 'PENDING', :now, :now, :next_check_at) ON CONFLICT (task_id) DO NOTHING
                 """
             ) { insert in
-                for (index, id) in ids.enumerated() {
-                    insert.reset()
-                    try insert.bind([
-                        ":task_id": .text(id), ":kind": .text(kind), ":now": .integer(now.rawValue),
-                        ":next_check_at": .integer(firstChecks[index].rawValue),
-                    ])
-                    try insert.run()
-                    added += db.changes
+                try group.map { planned in
+                    let request = planned.request
+                    var added = 0
+                    for (index, id) in request.ids.enumerated() {
+                        insert.reset()
+                        try insert.bind([
+                            ":task_id": .text(id), ":kind": .text(request.kind), ":tag": SQLiteValue(request.tag),
+                            ":now": .integer(planned.now.rawValue),
+                            ":next_check_at": .integer(planned.firstChecks[index].rawValue),
+                        ])
+                        try insert.run()
+                        added += db.changes
+                    }
+                    return AddCounts(added: added, existing: request.ids.count - added)
                 }
             }
         }
-        return (added, ids.count - added)
     }
 
     /// Forgets the ids; each one that was tracked becomes an `UNTRACKED` event, recorded and,
@@ -110,7 +125,7 @@ public actor TaskStore {
                     released += try releaseHeldDeliveries(for: removed, now: now)
                     let task = TrackedTask(
                         taskID: id, kind: removed.kind, status: .untracked, terminal: false, checks: removed.checks,
-                        addedAt: removed.addedAt, updatedAt: now, checkedAt: removed.checkedAt)
+                        addedAt: removed.addedAt, updatedAt: now, checkedAt: removed.checkedAt, tag: removed.tag)
                     events.append(try recordEvent(task, at: now))
                 }
                 return events
@@ -128,13 +143,13 @@ public actor TaskStore {
         try await reader.get(ids)
     }
 
-    /// A page of tasks ordered by task id, strictly after `after`.
+    /// A page of tasks ordered by task id, strictly after `after`; with `tag`, only those that carry it.
     public nonisolated func list(
-        status: StatusFilter?, kind: String?, limit: Int, after: String?
+        status: StatusFilter?, kind: String?, tag: String? = nil, limit: Int, after: String?
     ) async throws
         -> [TrackedTask]
     {
-        try await reader.list(status: status, kind: kind, limit: limit, after: after)
+        try await reader.list(status: status, kind: kind, tag: tag, limit: limit, after: after)
     }
 
     /// Number of tasks per status.
@@ -373,9 +388,9 @@ public actor TaskStore {
         try db.withStatement(
             """
             INSERT INTO events (at, task_id, kind, status, terminal, run_id, reason, message, checks, added_at, checked_at,
-                result_state, result_path, result_bytes, result_error)
+                result_state, result_path, result_bytes, result_error, tag)
             VALUES (:at, :task_id, :kind, :status, :terminal, :run_id, :reason, :message, :checks, :added_at, :checked_at,
-                :result_state, :result_path, :result_bytes, :result_error)
+                :result_state, :result_path, :result_bytes, :result_error, :tag)
             """
         ) { insert in
             try insert.bind([
@@ -386,6 +401,7 @@ public actor TaskStore {
                 ":added_at": SQLiteValue(task.addedAt?.rawValue), ":checked_at": SQLiteValue(task.checkedAt?.rawValue),
                 ":result_state": SQLiteValue(task.resultState?.rawValue), ":result_path": SQLiteValue(task.resultPath),
                 ":result_bytes": SQLiteValue(task.resultBytes), ":result_error": SQLiteValue(task.resultError),
+                ":tag": SQLiteValue(task.tag),
             ])
             try insert.run()
         }

@@ -5,14 +5,14 @@ extension TrackedTask {
     /// `RETURNING` clause on it.
     static let columns = """
         task_id, kind, status, terminal, run_id, reason, message, checks, added_at, updated_at, checked_at, \
-        next_check_at, result_state, result_path, result_bytes, result_error
+        next_check_at, result_state, result_path, result_bytes, result_error, tag
         """
 
     /// The same columns from `events`: the event's time is the task's `updated_at`, and an event
     /// keeps no next check.
     static let eventColumns = """
         task_id, kind, status, terminal, run_id, reason, message, checks, added_at, at, checked_at, NULL, \
-        result_state, result_path, result_bytes, result_error
+        result_state, result_path, result_bytes, result_error, tag
         """
 
     /// The one mapping from a row to a task: the row holds ``columns`` (or ``eventColumns``)
@@ -28,6 +28,6 @@ extension TrackedTask {
             checks: row.int(offset + 7), addedAt: time(8), updatedAt: time(9), checkedAt: time(10),
             nextCheckAt: time(11), resultState: row.optionalString(offset + 12).flatMap(ResultState.init(rawValue:)),
             resultPath: row.optionalString(offset + 13), resultBytes: row.optionalInt64(offset + 14),
-            resultError: row.optionalString(offset + 15))
+            resultError: row.optionalString(offset + 15), tag: row.optionalString(offset + 16))
     }
 }

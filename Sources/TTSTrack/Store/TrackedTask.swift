@@ -22,13 +22,15 @@ public struct TrackedTask: Sendable, Hashable {
     public var resultBytes: Int64?
     /// Why the last attempt failed, in plain words.
     public var resultError: String?
+    /// The tag given when the task was first added, if any: the batch it belongs to.
+    public var tag: String?
 
     public init(
         taskID: String, kind: String, status: TaskStatus, terminal: Bool, runID: Int64? = nil,
         reason: String? = nil, message: String? = nil, checks: Int = 0, addedAt: Timestamp? = nil,
         updatedAt: Timestamp? = nil, checkedAt: Timestamp? = nil, nextCheckAt: Timestamp? = nil,
         resultState: ResultState? = nil, resultPath: String? = nil, resultBytes: Int64? = nil,
-        resultError: String? = nil
+        resultError: String? = nil, tag: String? = nil
     ) {
         self.taskID = taskID
         self.kind = kind
@@ -46,6 +48,7 @@ public struct TrackedTask: Sendable, Hashable {
         self.resultPath = resultPath
         self.resultBytes = resultBytes
         self.resultError = resultError
+        self.tag = tag
     }
 
     /// The reply for an id the daemon does not know.

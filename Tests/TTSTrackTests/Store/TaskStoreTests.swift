@@ -240,3 +240,39 @@ import Testing
         #expect(released == nil)
     }
 }
+
+/// One transaction for several Add calls: each call's counts are those it would get alone,
+/// had the calls run one after another in the group's order.
+@Suite struct TaskStoreGroupAddTests {
+    func planned(_ ids: [String], kind: String = "tts", tag: String? = nil) -> PlannedAdd {
+        let now = Timestamp.now()
+        return PlannedAdd(
+            request: AddRequest(ids: ids, kind: kind, tag: tag), now: now, firstChecks: ids.map { _ in now })
+    }
+
+    @Test func eachCallOfAGroupGetsTheCountsOfRunningInOrder() async throws {
+        let (store, _) = try makeStore()
+        try await store.add(["old"], dueAt: .now())
+        let counts = try await store.add([
+            planned(["a", "b"]), planned(["b", "c"]), planned(["old", "a"]), planned(["d", "d"], kind: "dub"),
+        ])
+        #expect(
+            counts == [
+                AddCounts(added: 2, existing: 0), AddCounts(added: 1, existing: 1), AddCounts(added: 0, existing: 2),
+                AddCounts(added: 1, existing: 1),
+            ])
+        let tasks = try await store.get(["a", "b", "c", "d"])
+        #expect(tasks.map(\.status) == [.pending, .pending, .pending, .pending])
+        #expect(tasks.map(\.kind) == ["tts", "tts", "tts", "dub"], "each call keeps its own kind")
+    }
+
+    @Test func eachCallOfAGroupTagsOnlyTheIdsItAdds() async throws {
+        let (store, _) = try makeStore()
+        let counts = try await store.add([
+            planned(["t-1", "t-2"], tag: "first"), planned(["t-2", "t-3"], tag: "second"), planned(["t-4"]),
+        ])
+        #expect(counts.map(\.added) == [2, 1, 1])
+        let tasks = try await store.get(["t-1", "t-2", "t-3", "t-4"])
+        #expect(tasks.map(\.tag) == ["first", "first", "second", nil], "an id already added keeps its tag")
+    }
+}
