@@ -23,7 +23,9 @@ struct TTSTrackBench: ParsableCommand {
 
     @Option(
         name: .customLong("scenario"),
-        help: "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, add1, delivery. Default: all.")
+        help: ArgumentHelp(
+            "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, add1, delivery. "
+                + "Default: all."))
     var scenarios: [Scenario] = []
 
     @Option(help: "Tasks tracked in checks, get and idle.")
