@@ -18,11 +18,14 @@ struct TTSTrackBench: ParsableCommand {
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
         case checks, add, get, idle, overload, https, results
         case add1
+        case delivery
     }
 
     @Option(
         name: .customLong("scenario"),
-        help: "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, add1. Default: all.")
+        help: ArgumentHelp(
+            "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, add1, delivery. "
+                + "Default: all."))
     var scenarios: [Scenario] = []
 
     @Option(help: "Tasks tracked in checks, get and idle.")
@@ -90,6 +93,7 @@ struct TTSTrackBench: ParsableCommand {
         case .https: try HTTPSScenario(context: context).run()
         case .results: try ResultsScenario(context: context).run()
         case .add1: try Add1Scenario(context: context).run()
+        case .delivery: try DeliveryScenario(context: context).run()
         }
     }
 }

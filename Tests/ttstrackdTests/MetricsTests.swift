@@ -110,7 +110,8 @@ import Glibc
 }
 
 /// One scrape, as the Python script reports it.
-private struct Scrape {
+/// Shared with the delivery tests, which count deliveries by outcome.
+struct Scrape {
     struct Sample {
         var name: String
         var labels: [String: String]
@@ -178,7 +179,7 @@ private final class ListeningSocket {
 }
 
 /// A loopback port nothing listens on now (the kernel's pick, let go at once).
-private func freeLoopbackPort() throws -> Int {
+func freeLoopbackPort() throws -> Int {
     let socket = try ListeningSocket()
     defer { socket.close() }
     return socket.port
