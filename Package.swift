@@ -126,6 +126,8 @@ let package = Package(
                 "TTSTrackWire", "CambSimulator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // The webhook receiver's HTTP server.
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/TTSTrackTestSupport",
             swiftSettings: strict
@@ -155,7 +157,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ttstrackdTests",
-            dependencies: ["TTSTrack", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport", "ttstrackd"],
+            dependencies: [
+                "TTSTrack", "TTSTrackWire", "CambSimulator", "TTSTrackTestSupport", "ttstrackd",
+                // Webhook signatures are checked independently of the daemon's code.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -99,6 +99,8 @@ package enum InterfaceDescriptions {
           checks_failed: int,
           api_state: string,
           api_error: ?string,
+          # "hooks.pending", "hooks.failed", "webhooks.pending", "webhooks.failed": not yet made, and given up.
+          deliveries: ?[string]int,
           # Extension: Watch calls in progress.
           watchers: ?int,
           # Extension: what last went wrong writing check results to the store (disk full, locked…), if it still does.

@@ -18,6 +18,7 @@ struct TTSTrackBench: ParsableCommand {
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
         case checks, add, get, idle, overload, https, results
         case add1
+        case delivery
         // The adaptive schedule: detection delay and calls per task.
         case detect
     }
@@ -25,8 +26,8 @@ struct TTSTrackBench: ParsableCommand {
     @Option(
         name: .customLong("scenario"),
         help: ArgumentHelp(
-            "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, add1, detect. Default: all."
-        ))
+            "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, add1, delivery, "
+                + "detect. Default: all."))
     var scenarios: [Scenario] = []
 
     @Option(help: "Tasks tracked in checks, get and idle.")
@@ -94,6 +95,7 @@ struct TTSTrackBench: ParsableCommand {
         case .https: try HTTPSScenario(context: context).run()
         case .results: try ResultsScenario(context: context).run()
         case .add1: try Add1Scenario(context: context).run()
+        case .delivery: try DeliveryScenario(context: context).run()
         case .detect: try DetectScenario(context: context).run()
         }
     }

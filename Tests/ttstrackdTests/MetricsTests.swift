@@ -109,7 +109,8 @@ import Glibc
     }
 }
 
-/// One scrape, as the Python script reports it (internal: the adaptive schedule's tests scrape too).
+/// One scrape, as the Python script reports it.
+/// Shared with the delivery and adaptive schedule tests.
 struct Scrape {
     struct Sample {
         var name: String

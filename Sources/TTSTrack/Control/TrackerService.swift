@@ -258,6 +258,7 @@ public final class TrackerService: Sendable {
     private func stats(_ responder: VarlinkResponder) async throws {
         let counts = try await store.countsByStatus()
         let resultCounts = try await store.reader.countsByResultState()
+        let deliveryCounts = try await store.reader.countsByDelivery()
         let snapshot = await scheduler.snapshot()
         let uptime = ContinuousClock.now - startedAt
         try await responder.reply([
@@ -271,6 +272,7 @@ public final class TrackerService: Sendable {
             "watchers": .int(Int64(watchers.load(ordering: .relaxed))),
             "store_error": snapshot.storeError.map(JSONValue.string) ?? .null,
             "results": .object(resultCounts.mapValues { .int(Int64($0)) }),
+            "deliveries": .object(deliveryCounts.mapValues { .int(Int64($0)) }),
             "schedule": .object(scheduler.learnedDurations().mapValues(Self.json)),
         ])
     }

@@ -19,8 +19,8 @@ public final class Daemon: Sendable {
 
     private let configuration: DaemonConfiguration
     private let apiKey: APIKeyLoader.Found?
-    private let environment: [String: String]
-    private let logger: Logger
+    let environment: [String: String]
+    let logger: Logger
     private let reloader: Reloader?
     /// What the schedule has learned per kind, for `/metrics`; nil: the scheduler's own learner.
     private let scheduleFigures: ScheduleFigures.Provider?
@@ -108,6 +108,15 @@ public final class Daemon: Sendable {
         let scheduler = Scheduler(
             store: store, checker: client, policy: config.poll, fetcher: client, results: config.results, logger: logger
         )
+        let delivery: DeliveryEngine?
+        do {
+            delivery = try await makeDeliveryEngine(config: config, store: store)
+        } catch {
+            socketGuard?.removeSocketFile()
+            try? await client.shutdown()
+            try? await controlLoop.shutdownGracefully()
+            throw error
+        }
         // STATUS= names the missing key (with no task to check, the API's state would still say ok).
         let keyFile = config.apiKeyFile
         let reporter = HealthReporter(
@@ -167,6 +176,9 @@ public final class Daemon: Sendable {
         let polling = ClosureService(name: "scheduler") {
             await scheduler.run()
         }
+        let delivering = ClosureService(name: "delivery") {
+            await delivery?.run()
+        }
         let retention = config.eventsRetentionDays
         let maintenance = ClosureService(name: "maintenance") {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -174,6 +186,8 @@ public final class Daemon: Sendable {
                 do {
                     let pruned = try await store.pruneEvents(before: cutoff)
                     if pruned > 0 { logger.debug("Pruned events", metadata: ["ttstrack.count": "\(pruned)"]) }
+                    // Given-up deliveries are kept (and counted by Stats) as long as events are.
+                    try await store.pruneFailedDeliveries(before: cutoff)
                 } catch {
                     logger.warning("Cannot prune events", metadata: ["ttstrack.error": "\(error)"])
                 }
@@ -191,6 +205,9 @@ public final class Daemon: Sendable {
                     let (newConfig, newKey) = try await reloader()
                     let newSettings = try newConfig.clientSettings(apiKey: newKey?.key, environment: environment)
                     await scheduler.reconfigure(newConfig.poll, results: newConfig.results)
+                    if newConfig.hooks != config.hooks || newConfig.webhooks != config.webhooks {
+                        logger.info("Changes to hooks.* and webhooks.* take effect at the next restart")
+                    }
                     client.update(newSettings)
                     logger.info("Configuration reloaded")
                     if newKey == nil { logger.error("\(Self.noKeyMessage(keyFile: newConfig.apiKeyFile))") }
@@ -213,6 +230,8 @@ public final class Daemon: Sendable {
                     .init(service: reloading, successTerminationBehavior: .ignore),
                     .init(service: metrics, successTerminationBehavior: .ignore),
                     .init(service: polling),
+                    // Without a target there is no engine, and the service ends at once.
+                    .init(service: delivering, successTerminationBehavior: .ignore),
                     // Last, so that graceful shutdown reaches it first: STOPPING=1 goes out at once.
                     .init(service: stopping, successTerminationBehavior: .ignore),
                 ],

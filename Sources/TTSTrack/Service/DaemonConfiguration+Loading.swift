@@ -2,6 +2,12 @@ import Configuration
 import SystemPackage
 import TTSTrackWire
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 extension DaemonConfiguration {
     /// A configuration that cannot be used; the message names the key.
     public struct Invalid: Error, Sendable, CustomStringConvertible {
@@ -110,6 +116,16 @@ extension DaemonConfiguration {
         config.results.media =
             try reader.bool(forKey: "results.media")
             ?? Self.check(reader, "results.media", as: "true or false", default: config.results.media)
+        // Delivery when a task ends (hooks.*, webhooks.*).
+        config.hooks.exec = try Self.argv(reader, environment: environment)
+        try double("hooks.timeout", &config.hooks.timeout)
+        try int("hooks.concurrency", &config.hooks.concurrency)
+        try int("hooks.max_attempts", &config.hooks.maxAttempts)
+        try string("webhooks.url", &config.webhooks.url)
+        try string("webhooks.secret_file", &config.webhooks.secretFile)
+        try double("webhooks.timeout", &config.webhooks.timeout)
+        try int("webhooks.max_attempts", &config.webhooks.maxAttempts)
+        try int("webhooks.concurrency", &config.webhooks.concurrency)
         try double("events.retention_days", &config.eventsRetentionDays)
         try string("log.level", &config.logLevel)
         try string("metrics.listen", &config.metricsListen)
@@ -117,7 +133,41 @@ extension DaemonConfiguration {
         // Reads api.ca_file and parses the proxy now, so a broken one stops the start (or is
         // refused by a reload) instead of failing every check.
         _ = try config.clientSettings(apiKey: nil, environment: environment)
+        // A hook program given by its path must be there; one found on PATH is looked up per run.
+        if let program = config.hooks.exec.first, program.contains("/"), access(program, X_OK) != 0 {
+            throw Invalid("hooks.exec names \(program), which is not an executable file; install it or fix the path")
+        }
+        // The same for the webhook secret: a missing or broken one stops the start, naming the file.
+        if config.webhooks.isEnabled {
+            do {
+                _ = try WebhookSecret.load(path: config.webhooks.secretFile)
+            } catch {
+                throw Invalid(error.description)
+            }
+        }
         return config
+    }
+
+    /// `hooks.exec`: a list in the file; in `TTSTRACK_HOOKS_EXEC` (which wins) a JSON array of
+    /// strings when it starts with `[`, else words split at white space.
+    private static func argv(_ reader: ConfigReader, environment: [String: String]) throws -> [String] {
+        if let text = environment["TTSTRACK_HOOKS_EXEC"] {
+            let trimmed = text.trimmingWhitespace
+            guard trimmed.hasPrefix("[") else { return trimmed.split(whereSeparator: \.isWhitespace).map(String.init) }
+            guard case .array(let items)? = try? JSONParser.parse(trimmed),
+                let argv = Optional(items.compactMap(\.stringValue)), argv.count == items.count
+            else {
+                throw Invalid(
+                    "TTSTRACK_HOOKS_EXEC must be a JSON array of strings like [\"/usr/bin/hook\", \"--flag\"], or words separated by spaces"
+                )
+            }
+            return argv
+        }
+        if let list = reader.stringArray(forKey: "hooks.exec") { return list }
+        if let text = reader.string(forKey: "hooks.exec") {
+            throw Invalid("hooks.exec must be a list (the program and its arguments), not \"\(text)\"")
+        }
+        return []
     }
 
     /// For a key the typed read found nothing for: the default when the key is absent, an

@@ -26,6 +26,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var poll = PollPolicy()
     /// `results.*`: which results are fetched to disk.
     public var results = ResultPolicy()
+    // Delivery when a task ends.
+    /// `hooks.*`: the program run for each task that ends.
+    public var hooks = HookPolicy()
+    /// `webhooks.*`: the signed POST made for each task that ends.
+    public var webhooks = WebhookPolicy()
     /// Days events are kept for `Watch(since:)`.
     public var eventsRetentionDays = 7.0
     public var logLevel = "info"
@@ -53,6 +58,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var problem: String? {
         if let problem = poll.problem { return problem }
         if let problem = results.problem { return problem }
+        if let problem = hooks.problem { return problem }
+        if let problem = webhooks.problem { return problem }
         if !(apiTimeout > 0) { return "api.timeout must be more than 0" }
         if !apiBaseURL.hasPrefix("http://") && !apiBaseURL.hasPrefix("https://") {
             return "api.base_url must start with http:// or https://"

@@ -5,7 +5,8 @@ import TTSTrackWire
 /// runs it on the control socket's event loop, so a `Get` is answered without a thread hop.
 public actor TaskReader {
     private let executor: any SerialExecutor
-    private let db: Database
+    /// Internal (not private) for the reader's extensions in other files (the outbox).
+    let db: Database
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()

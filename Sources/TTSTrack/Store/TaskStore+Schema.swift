@@ -63,6 +63,25 @@ extension TaskStore {
         CREATE INDEX tasks_tag ON tasks(tag, task_id) WHERE tag IS NOT NULL;
         ALTER TABLE events ADD COLUMN tag TEXT;
         """,
+        // Delivery outbox: one row per hook or webhook delivery of a task that ended, written in
+        // the transaction that ended it (or settled its result), removed once delivered; given-up
+        // rows stay as 'failed' until pruned with the events.
+        """
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            target TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            body TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            ended_at INTEGER NOT NULL,
+            due_at INTEGER,
+            error TEXT
+        );
+        CREATE INDEX deliveries_due ON deliveries(target, due_at) WHERE state = 'pending';
+        CREATE INDEX deliveries_task ON deliveries(task_id) WHERE state = 'held';
+        """,
         // Learned durations: for each finish the API reported, the interval (after the last
         // check that saw the task pending, by the check that saw it terminal) in milliseconds
         // from Add, a bounded recent window per kind, so the adaptive schedule survives restarts.

@@ -6,7 +6,8 @@ public import TTSTrackWire
 /// pool, and every write is ordered. The schema is versioned with `PRAGMA user_version`.
 public actor TaskStore {
     private let executor: SerialQueueExecutor
-    /// Internal, not private: `TaskStore+Durations.swift` writes in the same transactions.
+    /// Internal (not private) for the store's extensions in other files (the outbox, learned
+    /// durations).
     let db: Database
     private let lock: StoreLock
     /// Where the database lives, for messages.
@@ -17,6 +18,8 @@ public actor TaskStore {
     /// Where the store publishes the events of each commit, once committed: the one source of
     /// change notifications for `Wait` and `Watch`.
     public nonisolated let hub: ChangeHub
+    /// Delivery: the configured targets and the engine's wake-up (see `TaskStore+Outbox`).
+    var outbox = Outbox()
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -107,6 +110,7 @@ public actor TaskStore {
     /// once committed, published.
     @discardableResult
     public func remove(_ ids: [String], now: Timestamp) throws -> [TaskEvent] {
+        var released = 0
         let events = try db.transaction {
             try db.withStatement("DELETE FROM tasks WHERE task_id = :task_id RETURNING \(TrackedTask.columns)") {
                 delete in
@@ -117,6 +121,9 @@ public actor TaskStore {
                     guard try delete.step() else { continue }
                     let removed = TrackedTask(row: delete)
                     try delete.run()
+                    // Delivery: deliveries held for a result that will now never settle go out as
+                    // the task was.
+                    released += try releaseHeldDeliveries(for: removed, now: now)
                     let task = TrackedTask(
                         taskID: id, kind: removed.kind, status: .untracked, terminal: false, checks: removed.checks,
                         addedAt: removed.addedAt, updatedAt: now, checkedAt: removed.checkedAt, tag: removed.tag)
@@ -126,6 +133,7 @@ public actor TaskStore {
             }
         }
         hub.publish(events)
+        signalDeliveries(released)
         return events
     }
 
@@ -224,6 +232,7 @@ public actor TaskStore {
     @discardableResult
     public func apply(_ updates: [TaskUpdate], now: Timestamp) throws -> [TaskEvent] {
         guard !updates.isEmpty else { return [] }
+        var deliveries = 0
         let events = try db.transaction {
             let events = try db.withStatement(
                 """
@@ -255,6 +264,8 @@ public actor TaskStore {
                     let task = TrackedTask(row: update)
                     try update.run()
                     if change.changed { events.append(try recordEvent(task, at: now)) }
+                    // Delivery: a task that turns terminal enqueues its deliveries here.
+                    if change.terminal { deliveries += try enqueueDeliveries(for: task, now: now) }
                 }
                 return events
             }
@@ -263,6 +274,7 @@ public actor TaskStore {
             return events
         }
         hub.publish(events)
+        signalDeliveries(deliveries)
         return events
     }
 
@@ -314,6 +326,7 @@ public actor TaskStore {
     @discardableResult
     public func applyResults(_ updates: [ResultUpdate], now: Timestamp) throws -> [TaskEvent] {
         guard !updates.isEmpty else { return [] }
+        var deliveries = 0
         let events = try db.transaction {
             try db.withStatement(
                 """
@@ -338,11 +351,14 @@ public actor TaskStore {
                     let task = TrackedTask(row: update)
                     try update.run()
                     if change.state != .pending { events.append(try recordEvent(task, at: now)) }
+                    // Delivery: a settled result releases the deliveries held for it.
+                    if change.state != .pending { deliveries += try releaseHeldDeliveries(for: task, now: now) }
                 }
                 return events
             }
         }
         hub.publish(events)
+        signalDeliveries(deliveries)
         return events
     }
 
