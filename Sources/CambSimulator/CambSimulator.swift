@@ -38,7 +38,8 @@ import Synchronization
 ///    - `sim-pending-…`: PENDING forever;
 ///    - `sim-queued-…`: status "QUEUED" forever;
 ///    - `sim-slow-…`: first request answered PENDING after 2 s, then the default;
-/// 3. the `DefaultBehavior`.
+/// 3. for a kind given ``TaskDurations``, PENDING until the task's drawn duration has passed;
+/// 4. the `DefaultBehavior`.
 ///
 /// Runs on its own `MultiThreadedEventLoopGroup` (1 thread by default, leaving the other
 /// cores to the system under test).
@@ -242,6 +243,26 @@ public final class CambSimulator: Sendable {
     /// Makes the file URLs given from now on expire after `seconds`.
     public func setFileURLLifetime(_ seconds: Int) {
         engine.state.withLock { $0.fileURLLifetime = seconds }
+    }
+
+    /// Gives the tasks of the kinds in `durations` (without script or magic prefix) a duration
+    /// each, drawn from their kind's law: PENDING until it has passed since the task's start,
+    /// then SUCCESS. `nil` goes back to the default behaviour.
+    public func setDurations(_ durations: TaskDurations?) {
+        engine.state.withLock { $0.durations = durations }
+    }
+
+    /// Starts `taskID` now, as the API does when a task is created: its duration counts from
+    /// here rather than from its first status request.
+    public func startTask(_ taskID: String, kind: String = "tts") {
+        let key = SimTaskKey(kind: kind, taskID: taskID)
+        let now = ContinuousClock.now
+        engine.state.withLock { $0.started[key] = now }
+    }
+
+    /// The duration `taskID` of `kind` takes under the durations set, or nil.
+    public func duration(of taskID: String, kind: String = "tts") -> Double? {
+        engine.state.withLock { $0.durations?.duration(kind: kind, taskID: taskID) }
     }
 
     /// Removes all scripts.

@@ -6,4 +6,7 @@ public enum CambSimulatorError: Error, Sendable, Equatable {
     case alreadyStarted
     /// The listening socket reported no local port after binding.
     case noBoundPort
+    /// A durations text that does not parse: the entry named, as `KIND=lognormal:MEDIAN:SIGMA`,
+    /// `KIND=uniform:LOW:HIGH` or `KIND=fixed:SECONDS` expects.
+    case badDurations(String)
 }

@@ -79,6 +79,11 @@ final class SimEngine: Sendable {
                     plan = Self.asPlan(steps[min(index, steps.count - 1)])
                 } else if let magic, let response = magic.response(index: index) {
                     plan = Self.asPlan(response)
+                } else if let duration = s.durations?.duration(kind: kind, taskID: taskID) {
+                    let start = s.started[key] ?? firstAt
+                    plan =
+                        now - start < .milliseconds(Int64((duration * 1000).rounded()))
+                        ? .pendingFast : .respond(.success(runID: StableHash.runID(forTaskID: taskID)))
                 } else {
                     plan = Self.defaultPlan(s.behavior, index: index, firstAt: firstAt, now: now, taskID: taskID)
                 }

@@ -16,6 +16,10 @@ struct SimState: Sendable {
     var audioSize = SimAudio.defaultSize
     /// Seconds a file URL stays valid.
     var fileURLLifetime = 300
+    /// Durations per kind, for ids without script or magic prefix of those kinds.
+    var durations: TaskDurations?
+    /// When each task was started by the caller (else its first answered request is its start).
+    var started: [SimTaskKey: ContinuousClock.Instant] = [:]
 
     init(apiKey: String?, behavior: CambSimulator.DefaultBehavior) {
         self.apiKey = apiKey

@@ -17,6 +17,8 @@ public struct TrackerStats: Sendable, Hashable {
     public var watchers: Int64?
     /// What last went wrong writing to the store, while it still does.
     public var storeError: String?
+    /// What the adaptive schedule has learned per kind (empty from a daemon that does not say).
+    public var schedule: [String: LearnedDurations]
     /// The reply as it came.
     package var reply: [String: JSONValue]
 
@@ -31,5 +33,19 @@ public struct TrackerStats: Sendable, Hashable {
         apiError = reply["api_error"]?.stringValue
         watchers = reply["watchers"]?.integerValue
         storeError = reply["store_error"]?.stringValue
+        schedule = (reply["schedule"]?.objectValue ?? [:]).compactMapValues { value in
+            guard let finishes = value["finishes"]?.integerValue else { return nil }
+            return LearnedDurations(
+                finishes: Int(finishes), median: value["median"]?.doubleValue, p90: value["p90"]?.doubleValue)
+        }
+    }
+
+    /// What the daemon's adaptive schedule has learned of one kind's durations.
+    public struct LearnedDurations: Sendable, Hashable {
+        /// Finishes seen (a recent window).
+        public var finishes: Int
+        /// Seconds from Add to finish, once enough finishes are seen.
+        public var median: Double?
+        public var p90: Double?
     }
 }

@@ -86,6 +86,10 @@ package enum InterfaceDescriptions {
         # will be fetched. Wait for them to settle; their result_path says where each lies.
         method Fetch(ids: []string) -> (requested: int)
 
+        # Extension: what the adaptive schedule (poll.schedule) has learned of one kind's durations:
+        # finishes seen (a recent window), and once enough are, the median and p90 seconds from Add to finish.
+        type LearnedDurations (finishes: int, median: ?float, p90: ?float)
+
         # Counts by status and the state of the daemon's link to the API.
         method Stats() -> (
           version: string,
@@ -102,7 +106,9 @@ package enum InterfaceDescriptions {
           # Extension: what last went wrong writing check results to the store (disk full, locked…), if it still does.
           store_error: ?string,
           # Extension: tasks by result state: "pending", "done", "failed".
-          results: ?[string]int
+          results: ?[string]int,
+          # Extension: per kind, what the adaptive schedule has learned of its durations.
+          schedule: ?[string]LearnedDurations
         )
 
         error InvalidTaskId (task_id: string, reason: string)

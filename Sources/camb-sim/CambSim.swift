@@ -62,7 +62,25 @@ struct CambSim: AsyncParsableCommand {
     @Option(name: .customLong("audio-bytes"), help: "Size of every fake audio result.")
     var audioBytes = SimAudio.defaultSize
 
+    @Option(
+        help: ArgumentHelp(
+            "Durations per kind for ordinary ids, e.g. tts=lognormal:6:0.35,dub=lognormal:30:0.3 (also uniform:LOW:HIGH, fixed:SECONDS), from each task's first request.",
+            valueName: "KIND=LAW,…"))
+    var durations: String?
+
+    @Option(help: "Seed of the durations drawn per task.")
+    var seed: UInt64 = 1
+
     func validate() throws {
+        if let durations {
+            do {
+                _ = try TaskDurations(parsing: durations, seed: seed)
+            } catch {
+                throw ValidationError(
+                    "--durations takes KIND=lognormal:MEDIAN:SIGMA, KIND=uniform:LOW:HIGH or KIND=fixed:SECONDS, comma-separated, not \"\(durations)\""
+                )
+            }
+        }
         guard (tlsCertificate == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
@@ -94,6 +112,7 @@ struct CambSim: AsyncParsableCommand {
             }
         }
         simulator.setAudioSize(audioBytes)
+        if let durations { simulator.setDurations(try TaskDurations(parsing: durations, seed: seed)) }
         try await simulator.start(host: host, port: port, tls: tls)
 
         let keyText = key.map { "api key: \($0)" } ?? "any api key"

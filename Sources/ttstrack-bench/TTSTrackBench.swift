@@ -19,13 +19,15 @@ struct TTSTrackBench: ParsableCommand {
         case checks, add, get, idle, overload, https, results
         case add1
         case delivery
+        // The adaptive schedule: detection delay and calls per task.
+        case detect
     }
 
     @Option(
         name: .customLong("scenario"),
         help: ArgumentHelp(
-            "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, add1, delivery. "
-                + "Default: all."))
+            "Scenario to run (repeatable): checks, add, get, idle, overload, https, results, add1, delivery, "
+                + "detect. Default: all."))
     var scenarios: [Scenario] = []
 
     @Option(help: "Tasks tracked in checks, get and idle.")
@@ -94,6 +96,7 @@ struct TTSTrackBench: ParsableCommand {
         case .results: try ResultsScenario(context: context).run()
         case .add1: try Add1Scenario(context: context).run()
         case .delivery: try DeliveryScenario(context: context).run()
+        case .detect: try DetectScenario(context: context).run()
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TTSTrackClient
 import TTSTrackWire
 
@@ -32,6 +33,13 @@ struct StatsCommand: AsyncParsableCommand {
         if let watchers = stats.watchers { rows.append(("watchers", String(watchers))) }
         rows.append(("tasks", String(counts.reduce(0) { $0 + $1.count })))
         for (status, count) in counts { rows.append(("  \(status)", String(count))) }
+        if !stats.schedule.isEmpty { rows.append(("learned durations", "finishes, median, p90")) }
+        for kind in stats.schedule.keys.sorted() {
+            let learned = stats.schedule[kind]!
+            let seconds = { (value: Double?) in value.map { String(format: "%.1f s", $0) } ?? "-" }
+            rows.append(
+                ("  \(kind)", "\(learned.finishes), \(seconds(learned.median)), \(seconds(learned.p90))"))
+        }
         let width = rows.map(\.0.count).max() ?? 0
         for (name, value) in rows {
             let padding = String(repeating: " ", count: width - name.count + 2)

@@ -331,6 +331,26 @@ import Testing
         }
     }
 
+    @Test func statsShowsWhatTheScheduleLearnedPerKind() async throws {
+        try await DaemonFixture.with { fixture in
+            fixture.simulator.setDurations(TaskDurations(["tts": .fixed(0.3)]))
+            let ids = (0..<20).map { "learn-\($0)" }
+            #expect(try await fixture.run(["add"] + ids).status == 0)
+            #expect(try await fixture.run(["wait", "--timeout", "30"] + ids).status == 0)
+            try await eventually(timeout: .seconds(10)) {
+                let stats = try await fixture.run(["stats", "--json"])
+                return J.int(J.object(J.object(try stats.json()["schedule"])["tts"])["finishes"]) == 20
+            }
+            let human = try await fixture.run(["stats"])
+            #expect(human.status == 0, "\(human)")
+            let line = human.stdout.split(separator: "\n").first { $0.hasPrefix("  tts ") }
+            // "  tts   20, 0.4 s, 0.5 s": finishes, median, p90 (0.3 s from the first check, which
+            // comes about 0.05 s after Add, seen by checks 0.05 to 0.2 s apart).
+            #expect(human.stdout.contains("learned durations"), "\(human)")
+            #expect(line?.contains("20, 0.") == true && line?.hasSuffix(" s") == true, "\(human)")
+        }
+    }
+
     @Test func watchPrintsOneLinePerEvent() async throws {
         try await DaemonFixture.with { fixture in
             fixture.simulator.script("w-1", [.pending, .success(runID: 77)])

@@ -114,7 +114,7 @@ import Glibc
             #expect(
                 replies == [
                     "added,existing", "tasks", "org.varlink.service.MethodNotFound",
-                    "api_error,api_state,checks_failed,checks_total,deliveries,results,store_error,tasks,uptime,version,watchers",
+                    "api_error,api_state,checks_failed,checks_total,deliveries,results,schedule,store_error,tasks,uptime,version,watchers",
                 ])
         }
     }

@@ -110,7 +110,7 @@ import Glibc
 }
 
 /// One scrape, as the Python script reports it.
-/// Shared with the delivery tests, which count deliveries by outcome.
+/// Shared with the delivery and adaptive schedule tests.
 struct Scrape {
     struct Sample {
         var name: String

@@ -273,7 +273,16 @@ public final class TrackerService: Sendable {
             "store_error": snapshot.storeError.map(JSONValue.string) ?? .null,
             "results": .object(resultCounts.mapValues { .int(Int64($0)) }),
             "deliveries": .object(deliveryCounts.mapValues { .int(Int64($0)) }),
+            "schedule": .object(scheduler.learnedDurations().mapValues(Self.json)),
         ])
+    }
+
+    /// One kind's learned durations as the interface's `LearnedDurations`.
+    private static func json(_ learned: LearnedDurations) -> JSONValue {
+        [
+            "finishes": .int(Int64(learned.finishes)), "median": learned.median.map(JSONValue.double) ?? .null,
+            "p90": learned.p90.map(JSONValue.double) ?? .null,
+        ]
     }
 
     private func fetch(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {

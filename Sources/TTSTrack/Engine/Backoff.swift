@@ -18,6 +18,17 @@ public enum Backoff {
         return seconds * Double.random(in: 1...(1 + policy.jitter), using: &random)
     }
 
+    /// `seconds` moved by a random factor in `1 - jitter/2 ... 1 + jitter/2`: spreads tasks
+    /// added together as much as ``jittered(_:policy:using:)`` without delaying them on average,
+    /// for gaps placed where a finish is expected.
+    public static func centred(
+        _ seconds: Double, policy: PollPolicy, using random: inout some RandomNumberGenerator
+    ) -> Double {
+        guard policy.jitter > 0 else { return seconds }
+        let half = policy.jitter / 2
+        return seconds * Double.random(in: (1 - half)...(1 + half), using: &random)
+    }
+
     private static func pow(_ base: Double, _ exponent: Double) -> Double {
         var result = 1.0
         var remaining = Int(min(exponent, 2000))

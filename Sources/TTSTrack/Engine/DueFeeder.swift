@@ -60,7 +60,16 @@ struct DueFeeder<Item: DueItem>: Sendable {
         mayHaveDue = true
     }
 
-    /// The oldest due task that is ready.
+    /// Orders what is ready by `urgency`, highest first (ties keep their due order): when more
+    /// is due than the rate allows, the likeliest finished go first.
+    mutating func rank(by urgency: (Item) -> Double) {
+        guard ready.count > 1 else { return }
+        let ranked = ready.enumerated().map { (urgency: urgency($0.element), index: $0.offset, item: $0.element) }
+            .sorted { $0.urgency != $1.urgency ? $0.urgency > $1.urgency : $0.index < $1.index }
+        ready = Deque(ranked.map(\.item))
+    }
+
+    /// The first ready task: the oldest due, unless ``rank(by:)`` ordered them otherwise.
     mutating func take() -> Item? {
         ready.popFirst()
     }

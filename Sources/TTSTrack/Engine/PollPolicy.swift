@@ -19,6 +19,14 @@ public struct PollPolicy: Sendable, Equatable {
     /// Each gap is stretched by a random factor in `1 ... 1 + jitter`, so that tasks added
     /// together spread out instead of hitting the API in lockstep.
     public var jitter: Double = 0.1
+    /// How each task's next check is placed: learned per kind, or the fixed backoff.
+    public var schedule = PollSchedule.adaptive
+    /// The adaptive schedule's price of one check, in seconds of detection delay: each check
+    /// goes where the lateness it saves is worth it. An extension key (`poll.check_worth`).
+    public var checkWorth: Double = 2
+    /// Which due checks go first when more are due than `poll.rate` allows. An extension key
+    /// (`poll.due_order`), kept so the old order can be compared.
+    public var dueOrder = DueOrder.likeliest
 
     public init() {}
 
@@ -33,6 +41,7 @@ public struct PollPolicy: Sendable, Equatable {
         if !(giveUpAfter > 0) { return "poll.give_up_after must be more than 0" }
         if notFoundAfter < 1 { return "poll.not_found_after must be 1 or more" }
         if !(jitter >= 0 && jitter <= 1) { return "poll.jitter must be from 0 to 1" }
+        if !(checkWorth > 0 && checkWorth.isFinite) { return "poll.check_worth must be more than 0" }
         return nil
     }
 }

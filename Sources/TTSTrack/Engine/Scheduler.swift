@@ -52,6 +52,13 @@ public actor Scheduler {
     private let heartbeat: Heartbeat
     /// The policy, readable without a hop onto the actor: ``add(_:kind:)`` places first checks by it.
     private nonisolated let currentPolicyBox: Mutex<PollPolicy>
+    /// Adaptive schedule: what was learned of each kind's durations, and the plans made of it,
+    /// readable without a hop (``add(_:kind:)`` places first checks by them; Stats and the
+    /// metrics show them). Written only by the actor, after each change of ``learner``.
+    private nonisolated let plansBox = Mutex(SchedulePlans())
+    /// The finishes seen, per kind: loaded from the store at start, fed by each commit.
+    private var learner = DurationLearner()
+    private var plans = SchedulePlans()
     private nonisolated let shutdownRequested = Atomic<Bool>(false)
     /// Concurrent `Add` calls share one durable commit: at most 10,000 ids a group, so one
     /// commit stays short and nobody waits long behind it.
@@ -125,12 +132,19 @@ public actor Scheduler {
         }
         self.policy = policy
         currentPolicyBox.withLock { $0 = policy }
+        publishPlans()
         gate.reconfigure(rate: policy.rate, burst: policy.burst)
         pool.resize(to: policy.concurrency)
         heartbeat.wakeNow()
     }
 
     public nonisolated var currentPolicy: PollPolicy { currentPolicyBox.withLock { $0 } }
+
+    /// What the adaptive schedule has learned per kind (finishes seen, median and p90 seconds),
+    /// cheap enough to read at every Stats call or metrics scrape.
+    package nonisolated func learnedDurations() -> [String: LearnedDurations] {
+        plansBox.withLock { $0.learned }
+    }
 
     public func snapshot() -> Snapshot {
         Snapshot(
@@ -153,13 +167,17 @@ public actor Scheduler {
         let policy = currentPolicy
         let now = Timestamp.now()
         var random = SystemRandomNumberGenerator()
-        let firstChecks = request.ids.map { _ in Schedule.firstCheck(addedAt: now, policy: policy, using: &random) }
+        let plan = plansBox.withLock { $0.plan(for: request.kind) }
+        let firstChecks = request.ids.map { _ in
+            Schedule.firstCheck(addedAt: now, policy: policy, plan: plan, using: &random)
+        }
         return try await adds.submit(PlannedAdd(request: request, now: now, firstChecks: firstChecks))
     }
 
     /// Polls until graceful shutdown (or cancellation); then stops taking new checks, gives
     /// in-flight ones `grace` to finish, abandons the rest (they stay due) and commits.
     public func run(grace: Duration = .seconds(5)) async {
+        await loadFinishes()
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
                 heartbeat.wakeNow()
@@ -221,7 +239,9 @@ public actor Scheduler {
             default: checksFailed += 1
             }
             record(outcome.observation, now: now)
-            if var update = CheckRules.update(for: task, outcome: outcome, now: .now(), policy: policy, using: &random)
+            if var update = CheckRules.update(
+                for: task, outcome: outcome, now: .now(), policy: policy, plan: plans.plan(for: task.kind),
+                using: &random)
             {
                 // A task that turns SUCCESS enqueues its download in the same transaction.
                 if update.status == .success, task.status != .success, update.runID != nil,
@@ -428,7 +448,14 @@ public actor Scheduler {
 
     private var batchSize: Int {
         let byRate = policy.rate <= 0 ? 2048 : Int(min(2048, max(policy.rate, 1)))
-        return max(policy.concurrency * 2, byRate)
+        // Ranked, the window is wide enough to choose from when more is due than the rate allows.
+        return max(policy.concurrency * 2, byRate, ranksDue ? 1024 : 0)
+    }
+
+    /// Whether due checks are ranked by urgency rather than taken oldest first: under a rate
+    /// limit, with the adaptive schedule and `poll.due_order: likeliest`.
+    private var ranksDue: Bool {
+        policy.rate > 0 && policy.schedule == .adaptive && policy.dueOrder == .likeliest
     }
 
     /// With work in hand, the next tick stays `tickInterval` away; with none, it moves to the
@@ -479,6 +506,12 @@ public actor Scheduler {
             let due = try await store.dueTasks(
                 now: .now(), limit: read.limit, after: read.after, excluding: read.excluding)
             feeder.accept(due, of: read)
+            if ranksDue {
+                let now = Timestamp.now()
+                feeder.rank { [policy, plans] task in
+                    Schedule.urgency(of: task, now: now, policy: policy, law: plans.plan(for: task.kind)?.law)
+                }
+            }
             // Reads work; an error from writing results stands until a write succeeds.
             if writer.isEmpty { storeError = nil }
         } catch {
@@ -492,6 +525,7 @@ public actor Scheduler {
         let batch = writer.takeBatch()
         do {
             try await store.apply(batch, now: .now())
+            learn(from: batch)
             for update in batch { feeder.release(update.taskID) }
             feeder.mayHaveMore()
             storeError = nil
@@ -499,6 +533,42 @@ public actor Scheduler {
             writer.restore(batch)
             noteStoreError(error, while: "writing check results")
         }
+    }
+
+    // MARK: Learning durations
+
+    /// Starts the learner from the finishes the store kept (the schedule survives restarts).
+    private func loadFinishes() async {
+        do {
+            learner = DurationLearner(finishes: try await store.finishes())
+            publishPlans()
+        } catch {
+            noteStoreError(error, while: "reading learned durations")
+        }
+    }
+
+    /// Feeds the committed finishes to the learner; re-plans the kinds whose law changed.
+    private func learn(from batch: [TaskUpdate]) {
+        var changed = false
+        for update in batch {
+            guard let finish = update.finish else { continue }
+            if learner.record(finish) {
+                changed = true
+            } else {
+                plans.learned[finish.kind] = learner.summary[finish.kind]
+            }
+        }
+        if changed {
+            publishPlans()
+        } else {
+            plansBox.withLock { $0.learned = plans.learned }
+        }
+    }
+
+    /// Rebuilds every plan from the learner and the policy and publishes them.
+    private func publishPlans() {
+        plans = SchedulePlans(learner: learner, policy: policy)
+        plansBox.withLock { [plans] in $0 = plans }
     }
 
     private func noteStoreError(_ error: any Error, while doing: String) {

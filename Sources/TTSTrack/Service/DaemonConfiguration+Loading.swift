@@ -90,6 +90,20 @@ extension DaemonConfiguration {
         try double("poll.give_up_after", &config.poll.giveUpAfter)
         try int("poll.not_found_after", &config.poll.notFoundAfter)
         try double("poll.jitter", &config.poll.jitter)
+        // The adaptive schedule: poll.schedule, and the extensions poll.check_worth, poll.due_order.
+        var schedule = config.poll.schedule.rawValue
+        try string("poll.schedule", &schedule)
+        guard let parsedSchedule = PollSchedule(rawValue: schedule) else {
+            throw Invalid("poll.schedule must be adaptive or backoff, not \"\(schedule)\"")
+        }
+        config.poll.schedule = parsedSchedule
+        try double("poll.check_worth", &config.poll.checkWorth)
+        var dueOrder = config.poll.dueOrder.rawValue
+        try string("poll.due_order", &dueOrder)
+        guard let parsedOrder = DueOrder(rawValue: dueOrder) else {
+            throw Invalid("poll.due_order must be likeliest or oldest, not \"\(dueOrder)\"")
+        }
+        config.poll.dueOrder = parsedOrder
         try string("results.dir", &config.results.directory)
         if let kinds = reader.stringArray(forKey: "results.kinds") {
             config.results.kinds = kinds.map(\.trimmingWhitespace).filter { !$0.isEmpty }

@@ -18,11 +18,14 @@ public struct DueTask: Sendable, Hashable {
     public var notFoundStreak: Int
     public var addedAt: Timestamp
     public var nextCheckAt: Timestamp
+    /// When the last check was made (nil before the first): a finish seen by the next check
+    /// lies after it, and the adaptive schedule ranks due checks by it.
+    public var checkedAt: Timestamp?
 
     public init(
         rowID: Int64, taskID: String, kind: String, status: TaskStatus, runID: Int64? = nil,
         reason: String? = nil, message: String? = nil, checks: Int = 0, failures: Int = 0,
-        notFoundStreak: Int = 0, addedAt: Timestamp, nextCheckAt: Timestamp
+        notFoundStreak: Int = 0, addedAt: Timestamp, nextCheckAt: Timestamp, checkedAt: Timestamp? = nil
     ) {
         self.rowID = rowID
         self.taskID = taskID
@@ -36,6 +39,7 @@ public struct DueTask: Sendable, Hashable {
         self.notFoundStreak = notFoundStreak
         self.addedAt = addedAt
         self.nextCheckAt = nextCheckAt
+        self.checkedAt = checkedAt
     }
 }
 
@@ -59,6 +63,9 @@ public struct TaskUpdate: Sendable, Hashable {
     /// Set when the task just turned SUCCESS and its result is to be fetched into this
     /// directory: the download becomes due in the same transaction.
     public var resultDirectory: String?
+    /// Set when the API just reported the task terminal: the interval its duration lies in,
+    /// kept for the adaptive schedule in the same transaction.
+    public var finish: DurationObservation?
 
     public init(
         rowID: Int64, taskID: String, status: TaskStatus, terminal: Bool, runID: Int64?, reason: String?,

@@ -82,6 +82,19 @@ extension TaskStore {
         CREATE INDEX deliveries_due ON deliveries(target, due_at) WHERE state = 'pending';
         CREATE INDEX deliveries_task ON deliveries(task_id) WHERE state = 'held';
         """,
+        // Learned durations: for each finish the API reported, the interval (after the last
+        // check that saw the task pending, by the check that saw it terminal) in milliseconds
+        // from Add, a bounded recent window per kind, so the adaptive schedule survives restarts.
+        """
+        CREATE TABLE durations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            lower_ms INTEGER NOT NULL,
+            upper_ms INTEGER NOT NULL,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX durations_kind ON durations(kind, id);
+        """,
     ]
 
     /// The migrations, for tests that build a store of an older schema.

@@ -6,7 +6,8 @@ public import TTSTrackWire
 /// pool, and every write is ordered. The schema is versioned with `PRAGMA user_version`.
 public actor TaskStore {
     private let executor: SerialQueueExecutor
-    /// Internal (not private) for the store's extensions in other files (the outbox).
+    /// Internal (not private) for the store's extensions in other files (the outbox, learned
+    /// durations).
     let db: Database
     private let lock: StoreLock
     /// Where the database lives, for messages.
@@ -188,7 +189,7 @@ public actor TaskStore {
         try db.withStatement(
             """
             SELECT id, task_id, kind, status, run_id, reason, message, checks, failures, not_found,
-                   added_at, next_check_at
+                   added_at, next_check_at, checked_at
             FROM tasks WHERE terminal = 0 AND next_check_at <= :now
                 AND (next_check_at, id) > (:cursor_next_check_at, :cursor_id)
             ORDER BY next_check_at, id LIMIT :limit
@@ -210,7 +211,8 @@ public actor TaskStore {
                         reason: select.optionalString(5), message: select.optionalString(6), checks: select.int(7),
                         failures: select.int(8), notFoundStreak: select.int(9),
                         addedAt: Timestamp(milliseconds: select.int64(10)),
-                        nextCheckAt: Timestamp(milliseconds: select.int64(11))))
+                        nextCheckAt: Timestamp(milliseconds: select.int64(11)),
+                        checkedAt: select.optionalInt64(12).map(Timestamp.init(milliseconds:))))
             }
             return due
         }
@@ -232,7 +234,7 @@ public actor TaskStore {
         guard !updates.isEmpty else { return [] }
         var deliveries = 0
         let events = try db.transaction {
-            try db.withStatement(
+            let events = try db.withStatement(
                 """
                 UPDATE tasks SET status = :status, terminal = :terminal, run_id = :run_id, reason = :reason,
                     message = :message, checks = :checks, failures = :failures, not_found = :not_found,
@@ -267,6 +269,9 @@ public actor TaskStore {
                 }
                 return events
             }
+            // Adaptive schedule: the finishes these checks saw, with them.
+            try recordFinishes(updates.compactMap(\.finish))
+            return events
         }
         hub.publish(events)
         signalDeliveries(deliveries)

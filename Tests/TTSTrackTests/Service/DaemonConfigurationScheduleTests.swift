@@ -1,0 +1,37 @@
+import TTSTrack
+import Testing
+
+/// `poll.schedule` and its extensions `poll.check_worth`, `poll.due_order`: defaults, their
+/// environment variables, and the sentence a wrong value gets.
+@Suite struct DaemonConfigurationScheduleTests {
+    static func load(_ environment: [String: String]) async throws -> DaemonConfiguration {
+        var environment = environment
+        environment["TTSTRACK_CONFIG"] = "/nonexistent/ttstrackd.yaml"
+        return try await DaemonConfiguration.load(file: nil, environment: environment)
+    }
+
+    @Test func adaptiveIsTheDefaultAndBackoffCanBeChosen() async throws {
+        let defaults = try await Self.load([:])
+        #expect(defaults.poll.schedule == .adaptive && defaults.poll.dueOrder == .likeliest)
+        #expect(defaults.poll.checkWorth == 2)
+        let set = try await Self.load([
+            "TTSTRACK_POLL_SCHEDULE": "backoff", "TTSTRACK_POLL_DUE_ORDER": "oldest", "TTSTRACK_POLL_CHECK_WORTH": "4",
+        ])
+        #expect(set.poll.schedule == .backoff && set.poll.dueOrder == .oldest && set.poll.checkWorth == 4)
+    }
+
+    @Test(
+        arguments: [
+            (["TTSTRACK_POLL_SCHEDULE": "smart"], "poll.schedule must be adaptive or backoff, not \"smart\""),
+            (["TTSTRACK_POLL_DUE_ORDER": "random"], "poll.due_order must be likeliest or oldest, not \"random\""),
+            (["TTSTRACK_POLL_CHECK_WORTH": "0"], "poll.check_worth must be more than 0"),
+        ] as [([String: String], String)])
+    func wrongValuesAreRefusedInOneSentence(environment: [String: String], expected: String) async {
+        do {
+            _ = try await Self.load(environment)
+            Issue.record("loaded \(environment)")
+        } catch {
+            #expect("\(error)" == expected)
+        }
+    }
+}
