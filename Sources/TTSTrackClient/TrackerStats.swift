@@ -19,6 +19,11 @@ public struct TrackerStats: Sendable, Hashable {
     public var storeError: String?
     /// What the adaptive schedule has learned per kind (empty from a daemon that does not say).
     public var schedule: [String: LearnedDurations]
+    /// Tasks by result state (`pending`, `done`, `failed`), when results are fetched.
+    public var results: [String: Int64]
+    /// Deliveries not yet made and given up, by `hooks.pending`, `hooks.failed`,
+    /// `webhooks.pending`, `webhooks.failed` (empty from a daemon that does not say).
+    public var deliveries: [String: Int64]
     /// The reply as it came.
     package var reply: [String: JSONValue]
 
@@ -33,6 +38,8 @@ public struct TrackerStats: Sendable, Hashable {
         apiError = reply["api_error"]?.stringValue
         watchers = reply["watchers"]?.integerValue
         storeError = reply["store_error"]?.stringValue
+        results = (reply["results"]?.objectValue ?? [:]).compactMapValues(\.integerValue)
+        deliveries = (reply["deliveries"]?.objectValue ?? [:]).compactMapValues(\.integerValue)
         schedule = (reply["schedule"]?.objectValue ?? [:]).compactMapValues { value in
             guard let finishes = value["finishes"]?.integerValue else { return nil }
             return LearnedDurations(

@@ -33,6 +33,17 @@ struct StatsCommand: AsyncParsableCommand {
         if let watchers = stats.watchers { rows.append(("watchers", String(watchers))) }
         rows.append(("tasks", String(counts.reduce(0) { $0 + $1.count })))
         for (status, count) in counts { rows.append(("  \(status)", String(count))) }
+        if stats.results.values.contains(where: { $0 > 0 }) {
+            rows.append(
+                ("results", stats.results.keys.sorted().map { "\($0) \(stats.results[$0]!)" }.joined(separator: ", ")))
+        }
+        for target in ["hooks", "webhooks"] {
+            guard let pending = stats.deliveries["\(target).pending"],
+                let failed = stats.deliveries["\(target).failed"],
+                pending > 0 || failed > 0
+            else { continue }
+            rows.append((target, "\(pending) pending, \(failed) given up"))
+        }
         if !stats.schedule.isEmpty { rows.append(("learned durations", "finishes, median, p90")) }
         for kind in stats.schedule.keys.sorted() {
             let learned = stats.schedule[kind]!

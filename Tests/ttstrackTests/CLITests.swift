@@ -351,6 +351,26 @@ import Testing
         }
     }
 
+    @Test func statsShowsDeliveriesGivenUp() async throws {
+        // A hook that always fails, tried once: the delivery is given up and `stats` says so.
+        try await DaemonFixture.with(environment: [
+            "TTSTRACK_HOOKS_EXEC": "/bin/false", "TTSTRACK_HOOKS_MAX_ATTEMPTS": "1",
+        ]) {
+            fixture in
+            fixture.simulator.script("hooked", [.success(runID: 5)])
+            #expect(try await fixture.run(["add", "hooked"]).status == 0)
+            try await eventually(timeout: .seconds(10)) {
+                let stats = try await fixture.run(["stats", "--json"])
+                return J.int(J.object(try stats.json()["deliveries"])["hooks.failed"]) == 1
+            }
+            let human = try await fixture.run(["stats"])
+            #expect(human.status == 0, "\(human)")
+            let line = human.stdout.split(separator: "\n").first { $0.hasPrefix("hooks ") }
+            #expect(line?.hasSuffix("0 pending, 1 given up") == true, "\(human)")
+            #expect(!human.stdout.contains("webhooks"), "no webhook is configured: \(human)")
+        }
+    }
+
     @Test func watchPrintsOneLinePerEvent() async throws {
         try await DaemonFixture.with { fixture in
             fixture.simulator.script("w-1", [.pending, .success(runID: 77)])
