@@ -27,6 +27,8 @@ public final class WebhookReceiver: Sendable {
         case delayed(Duration, Int)
         /// No answer at all: the client's timeout has to end it.
         case hang
+        /// The status line and headers promise a body, then the connection is closed mid-body.
+        case headThenClose(Int)
     }
 
     private struct State {
@@ -167,6 +169,15 @@ final class WebhookReceiverHandler: ChannelInboundHandler {
                 }
             case .hang:
                 break
+            case .headThenClose(let status):
+                guard context.channel.isActive else { return }
+                open = false
+                receiver.finished(status: status)
+                var head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status))
+                head.headers.add(name: "content-length", value: "1000")
+                context.write(wrapOutboundOut(.head(head)), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "cut")))), promise: nil)
+                context.close(promise: nil)
             }
         }
     }

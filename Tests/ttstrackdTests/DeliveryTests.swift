@@ -218,6 +218,20 @@ import Testing
         }
     }
 
+    @Test func aTwoHundredWhoseBodyIsCutIsDeliveredNotRetried() async throws {
+        // The receiver accepted (its 2xx head came); what follows the head must not undo that.
+        let receiver = WebhookReceiver()
+        receiver.script([.headThenClose(200)])
+        try await Self.withWebhooks(receiver) { test, _ in
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(["cut-body"])])
+            try await eventually("delivered") {
+                try await Self.deliveries(test)["webhooks.pending"] == 0 && !receiver.requests().isEmpty
+            }
+            #expect(receiver.requests().count == 1, "one POST, no retry")
+            #expect((try await Self.deliveries(test))["webhooks.failed"] == 0)
+        }
+    }
+
     @Test func goneStopsTheRetries() async throws {
         let receiver = WebhookReceiver(answer: .status(410))
         try await Self.withWebhooks(receiver) { test, _ in

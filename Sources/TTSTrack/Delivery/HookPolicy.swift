@@ -18,7 +18,7 @@ public struct HookPolicy: Sendable, Equatable {
         if let program = exec.first, program.isEmpty {
             return "hooks.exec must start with a program, not an empty string"
         }
-        if !(timeout > 0) { return "hooks.timeout must be more than 0" }
+        if !(timeout > 0 && timeout <= 86_400) { return "hooks.timeout must be more than 0 and at most 86400 seconds" }
         if concurrency < 1 || concurrency > 256 { return "hooks.concurrency must be from 1 to 256" }
         if maxAttempts < 1 { return "hooks.max_attempts must be 1 or more" }
         return nil

@@ -25,7 +25,9 @@ public struct WebhookPolicy: Sendable, Equatable {
         if secretFile.isEmpty {
             return "webhooks.url is set but webhooks.secret_file is not: set it to a file holding the signing secret"
         }
-        if !(timeout > 0) { return "webhooks.timeout must be more than 0" }
+        if !(timeout > 0 && timeout <= 86_400) {
+            return "webhooks.timeout must be more than 0 and at most 86400 seconds"
+        }
         if concurrency < 1 || concurrency > 256 { return "webhooks.concurrency must be from 1 to 256" }
         if maxAttempts < 1 { return "webhooks.max_attempts must be 1 or more" }
         return nil

@@ -55,22 +55,28 @@ final class WebhookSender: Deliverer {
         request.body = .bytes(body)
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            let status = response.status.code
             var answer: [UInt8] = []
             var read = 0
-            for try await chunk in response.body {
-                read += chunk.readableBytes
-                if answer.count < 1024 {
-                    answer.append(contentsOf: chunk.readableBytesView.prefix(1024 - answer.count))
+            do {
+                // Read (and so free the connection for the next POST), but the status decides:
+                // a 2xx head is the receiver's acceptance, and a slow or cut body after it must
+                // not turn an accepted delivery into a retry.
+                for try await chunk in response.body {
+                    read += chunk.readableBytes
+                    if answer.count < 1024 {
+                        answer.append(contentsOf: chunk.readableBytesView.prefix(1024 - answer.count))
+                    }
+                    if read >= Self.answerLimit { break }
                 }
-                if read >= Self.answerLimit { break }
+            } catch is CancellationError {
+                return .cancelled
+            } catch {
+                // The excerpt for the log is shorter then; the status still decides.
             }
-            let status = response.status.code
-            switch status {
-            case 200..<300: return .delivered(output: nil)
-            case 410: return .refused(reason: "\(host) answered 410 Gone")
-            default:
-                return .failed(reason: "\(host) answered \(status)", output: LogExcerpt.text(answer, limit: 256))
-            }
+            if (200..<300).contains(status) { return .delivered(output: nil) }
+            if status == 410 { return .refused(reason: "\(host) answered 410 Gone") }
+            return .failed(reason: "\(host) answered \(status)", output: LogExcerpt.text(answer, limit: 256))
         } catch is CancellationError {
             return .cancelled
         } catch {

@@ -28,8 +28,13 @@ public struct CheckPlan: Sendable, Equatable {
         law: DurationLaw, worth: Double, firstAtLeast: Double, minGap: Double, maxGap: Double, points: Int = 600
     ) {
         self.law = law
-        let horizon = max(law.longest * 1.25, firstAtLeast + minGap)
-        let step = max(horizon / Double(points), 1e-3)
+        // The horizon follows the bulk of the law, not its single longest finish: one task seen
+        // after hours (an outage) must not coarsen every kind's grid; past the horizon the
+        // backoff rule places checks. The step stays at most half the shortest gap (up to 20,000
+        // points), so the plan can place checks as close as `minGap` allows.
+        let horizon = max(min(law.longest, 2 * law.quantile(0.99)) * 1.25, firstAtLeast + minGap)
+        var step = max(horizon / Double(points), 1e-3)
+        if minGap > 0 { step = max(min(step, minGap / 2), horizon / 20_000) }
         self.step = step
         let n = Int((horizon / step).rounded(.up)) + 1
         var f = [Double](repeating: 0, count: n)

@@ -74,7 +74,8 @@ public struct DurationLaw: Sendable, Equatable {
         guard !valid.isEmpty else { return nil }
         let longest = valid.map(\.upper).max()!
         let shortest = valid.map { $0.lower > 0 ? $0.lower : $0.upper }.min()!
-        let low = max(min(shortest * 0.5, longest * 0.5), 1e-3)
+        // Below `longest` always (also when every bound is tiny), so the grid never collapses.
+        let low = min(max(min(shortest * 0.5, longest * 0.5), 1e-3), longest * 0.5)
         var edges = [0.0]
         let ratio = log(longest / low)
         for step in 0...cells { edges.append(low * exp(ratio * Double(step) / Double(cells))) }
@@ -140,7 +141,8 @@ public struct DurationLaw: Sendable, Equatable {
         let variance = logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(logs.count - 1, 1))
         let spread = max(variance.squareRoot(), 0.02)
         let bandwidth = 0.9 * spread * pow(Double(logs.count), -0.2)
-        let sd = max(bandwidth / max(cellWidth, 1e-9), 0.5)
+        // At most the grid's width: a wider kernel only flattens, and would cost its width squared.
+        let sd = min(max(bandwidth / max(cellWidth, 1e-9), 0.5), 200)
         let reach = Int((3 * sd).rounded(.up))
         var kernel = (-reach...reach).map { ($0, exp(-Double($0 * $0) / (2 * sd * sd))) }
         let total = kernel.reduce(0) { $0 + $1.1 }

@@ -135,6 +135,23 @@ import Testing
         #expect(first.seconds(since: Self.added) <= policy.maxInterval + 1e-3)
     }
 
+    @Test func oneFinishSeenAfterAnOutageDoesNotCoarsenThePlan() throws {
+        // 255 finishes around 6 s, and one task that finished during a six-hour outage: seen
+        // only as "somewhere between Add and 21,600 s". The plan must still check a 6 s kind
+        // within seconds, as it does without the outlier.
+        var finishes = Self.finishes(255, ages: Self.backoffAges, phase: 1)
+        finishes.append(
+            DurationObservation(kind: "tts", lower: 0, upper: 21_600, at: Self.added.adding(seconds: 21_600)))
+        let law = try #require(DurationLearner(finishes: finishes).law(for: "tts"))
+        var policy = PollPolicy()
+        policy.jitter = 0
+        let plan = SchedulePlans.plan(for: law, policy: policy)
+        #expect(plan.step <= policy.minInterval / 2, "grid step \(plan.step) s")
+        #expect(plan.firstCheck > 3 && plan.firstCheck < 8, "first check at \(plan.firstCheck) s")
+        let ages = plan.ages(until: 30)
+        #expect(ages.filter { $0 <= 12 }.count >= 2, "checks while the kind usually finishes: \(ages)")
+    }
+
     @Test func underARateLimitTheLikeliestFinishedGoFirstAndNoneStarves() throws {
         let tts = try #require(
             DurationLearner(finishes: Self.finishes(64, ages: Self.backoffAges, phase: 1)).law(for: "tts"))

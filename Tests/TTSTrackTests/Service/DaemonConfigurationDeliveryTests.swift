@@ -67,6 +67,10 @@ import Testing
             "hooks.exec names /nonexistent/hook, which is not an executable"
         ),
         (["TTSTRACK_HOOKS_EXEC": "/bin/true", "TTSTRACK_HOOKS_TIMEOUT": "0"], "hooks.timeout must be more than 0"),
+        (
+            ["TTSTRACK_HOOKS_EXEC": "/bin/true", "TTSTRACK_HOOKS_TIMEOUT": "1e17"],
+            "hooks.timeout must be more than 0 and at most 86400 seconds"
+        ),
         (["TTSTRACK_HOOKS_CONCURRENCY": "0"], "hooks.concurrency must be from 1 to 256"),
         (["TTSTRACK_WEBHOOKS_URL": "ftp://x"], "webhooks.url must start with http:// or https://"),
         (["TTSTRACK_WEBHOOKS_URL": "http://x"], "webhooks.secret_file is not"),
