@@ -3,6 +3,7 @@ package import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -22,6 +23,8 @@ package final class MetricsServer: Sendable {
     private let channel: NIOAsyncChannel<Connection, Never>
     private let scrape: @Sendable () async -> [UInt8]
     private let logger: Logger
+    /// Connections being served now (see ``maxConnections``).
+    private let openConnections = Atomic<Int>(0)
 
     /// The content type of the Prometheus text exposition format.
     package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -42,8 +45,10 @@ package final class MetricsServer: Sendable {
     }
 
     /// Binds `address`; `scrape` produces each answer to `GET /metrics`.
+    /// - Parameter idleTimeout: a connection that sends nothing for this long is closed.
     package static func bind(
         _ address: MetricsListenAddress, group: any EventLoopGroup, logger: Logger,
+        idleTimeout: TimeAmount = .seconds(60),
         scrape: @escaping @Sendable () async -> [UInt8]
     ) async throws -> MetricsServer {
         let channel: NIOAsyncChannel<Connection, Never>
@@ -53,6 +58,10 @@ package final class MetricsServer: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .bind(host: address.host, port: address.port) { child in
                     child.eventLoop.makeCompletedFuture {
+                        // A quiet connection is closed (Prometheus scrapes every 15 s or so, on a
+                        // connection it keeps alive, well within the default minute).
+                        try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                        try child.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
                         try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         return try Connection(wrappingChannelSynchronously: child)
                     }
@@ -69,13 +78,25 @@ package final class MetricsServer: Sendable {
         return MetricsServer(address: address, channel: channel, scrape: scrape, logger: logger)
     }
 
+    /// At most this many connections are served at once; one more is closed at once.
+    package static let maxConnections = 32
+
     /// Serves until graceful shutdown (or cancellation); open connections close then too.
     package func run() async throws {
         logger.info("Serving metrics", metadata: ["ttstrack.metrics": "\(address)"])
         try await withThrowingDiscardingTaskGroup { group in
             try await channel.executeThenClose { inbound in
                 for try await connection in inbound.cancelOnGracefulShutdown() {
-                    group.addTask { await self.serve(connection) }
+                    guard openConnections.add(1, ordering: .relaxed).newValue <= Self.maxConnections else {
+                        openConnections.subtract(1, ordering: .relaxed)
+                        // Closed without reading a byte (an async channel must be closed this way).
+                        group.addTask { try? await connection.executeThenClose { _, _ in } }
+                        continue
+                    }
+                    group.addTask {
+                        await self.serve(connection)
+                        self.openConnections.subtract(1, ordering: .relaxed)
+                    }
                 }
             }
             group.cancelAll()
