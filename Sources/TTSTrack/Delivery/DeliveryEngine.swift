@@ -40,14 +40,6 @@ public actor DeliveryEngine {
         var update: DeliveryUpdate
     }
 
-    /// Whether the loop takes new attempts.
-    private enum Phase {
-        case running
-        /// Graceful shutdown: no new attempts; those in flight get until the deadline.
-        case draining(until: ContinuousClock.Instant)
-        case stopped
-    }
-
     private let store: TaskStore
     private let logger: Logger
     private let now: @Sendable () -> Timestamp
@@ -61,7 +53,7 @@ public actor DeliveryEngine {
     private nonisolated let shutdownRequested = Atomic<Bool>(false)
     private var lanes: [DeliveryTarget: Lane] = [:]
     private var writer = ResultWriter<Written>()
-    private var phase = Phase.running
+    private var phase = EnginePhase.running
     private var nextTickAt: ContinuousClock.Instant
     private var storeError: String?
 
@@ -102,11 +94,11 @@ public actor DeliveryEngine {
                 heartbeat.wakeNow()
                 for await _ in heartbeat.wakes {
                     if Task.isCancelled { break }
-                    if shutdownRequested.load(ordering: .relaxed), case .running = phase {
-                        phase = .draining(until: clock.now + grace)
-                    }
-                    if case .draining(let until) = phase {
-                        if inFlight == 0 || clock.now >= until { break }
+                    let beat = phase.beat(
+                        shutdownRequested: shutdownRequested.load(ordering: .relaxed), now: clock.now, grace: grace,
+                        idle: inFlight == 0)
+                    if case .stop = beat { break }
+                    if case .wait(let until) = beat {
                         heartbeat.arm(at: until, leeway: .milliseconds(10))
                         continue
                     }

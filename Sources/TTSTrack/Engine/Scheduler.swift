@@ -32,15 +32,6 @@ public actor Scheduler {
         case download(DueResult)
     }
 
-    /// Whether the loop takes new work.
-    private enum Phase {
-        case running
-        /// Graceful shutdown: no new checks; those in flight get until the deadline.
-        case draining(until: ContinuousClock.Instant)
-        /// The loop has ended: what is still in flight is being cancelled.
-        case stopped
-    }
-
     private var healthTransitions = 0
     private let store: TaskStore
     private let checker: any StatusChecker
@@ -75,7 +66,7 @@ public actor Scheduler {
     private var resultFeeder = DueFeeder<DueResult>()
     private var resultPool: WorkerPool
     private var resultWriter = ResultWriter<ResultUpdate>()
-    private var phase = Phase.running
+    private var phase = EnginePhase.running
     private var random = SystemRandomNumberGenerator()
     private var nextTickAt: ContinuousClock.Instant
     private var checksTotal = 0
@@ -183,11 +174,11 @@ public actor Scheduler {
                 heartbeat.wakeNow()
                 for await _ in heartbeat.wakes {
                     if Task.isCancelled { break }
-                    if shutdownRequested.load(ordering: .relaxed), case .running = phase {
-                        phase = .draining(until: clock.now + grace)
-                    }
-                    if case .draining(let until) = phase {
-                        if pool.inFlight == 0 && resultPool.inFlight == 0 || clock.now >= until { break }
+                    let beat = phase.beat(
+                        shutdownRequested: shutdownRequested.load(ordering: .relaxed), now: clock.now, grace: grace,
+                        idle: pool.inFlight == 0 && resultPool.inFlight == 0)
+                    if case .stop = beat { break }
+                    if case .wait(let until) = beat {
                         heartbeat.arm(at: until, leeway: .milliseconds(10))
                         continue
                     }
