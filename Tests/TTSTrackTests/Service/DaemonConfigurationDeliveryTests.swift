@@ -6,23 +6,8 @@ import Testing
 /// `hooks.*` and `webhooks.*`: defaults, the file, the environment (an argv in one variable),
 /// and the plain sentence a wrong value gets.
 @Suite struct DaemonConfigurationDeliveryTests {
-    static func load(_ environment: [String: String], file: String? = nil) async throws -> DaemonConfiguration {
-        var environment = environment
-        environment["TTSTRACK_CONFIG"] = file ?? "/nonexistent/ttstrackd.yaml"
-        return try await DaemonConfiguration.load(file: nil, environment: environment)
-    }
-
-    static func refusal(_ environment: [String: String]) async -> String? {
-        do {
-            _ = try await load(environment)
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
-
     @Test func defaultsAreTheDocumentedOnesAndDeliverNothing() async throws {
-        let config = try await Self.load([:])
+        let config = try await DaemonConfiguration.loading([:])
         #expect(config.hooks == HookPolicy() && !config.hooks.isEnabled && !config.webhooks.isEnabled)
         #expect(config.hooks.timeout == 30 && config.hooks.concurrency == 4 && config.hooks.maxAttempts == 8)
         #expect(config.webhooks.timeout == 10 && config.webhooks.maxAttempts == 12 && config.webhooks.concurrency == 8)
@@ -34,7 +19,7 @@ import Testing
         ("", []),
     ])
     func theEnvironmentGivesTheArgvAsJSONOrWords(text: String, argv: [String]) async throws {
-        #expect(try await Self.load(["TTSTRACK_HOOKS_EXEC": text]).hooks.exec == argv)
+        #expect(try await DaemonConfiguration.loading(["TTSTRACK_HOOKS_EXEC": text]).hooks.exec == argv)
     }
 
     @Test func theFileGivesAListAndTheEnvironmentWins() async throws {
@@ -52,11 +37,11 @@ import Testing
           concurrency: 3
         """.write(toFile: file, atomically: true, encoding: .utf8)
         try "whsec_c2VjcmV0".write(toFile: "\(directory)/secret", atomically: true, encoding: .utf8)
-        let config = try await Self.load([:], file: file)
+        let config = try await DaemonConfiguration.loading([:], file: file)
         #expect(config.hooks.exec == ["/bin/echo", "from, the file"])
         #expect(config.hooks.timeout == 5 && config.hooks.concurrency == 2)
         #expect(config.webhooks.url == "https://example.invalid/hook" && config.webhooks.concurrency == 3)
-        let overridden = try await Self.load(["TTSTRACK_HOOKS_EXEC": "/bin/true"], file: file)
+        let overridden = try await DaemonConfiguration.loading(["TTSTRACK_HOOKS_EXEC": "/bin/true"], file: file)
         #expect(overridden.hooks.exec == ["/bin/true"])
     }
 
@@ -80,7 +65,7 @@ import Testing
         ),
     ])
     func aWrongValueIsRefusedNamingTheKey(environment: [String: String], words: String) async {
-        let refusal = await Self.refusal(environment)
+        let refusal = await DaemonConfiguration.refusal(environment)
         #expect(refusal?.contains(words) == true, "\(refusal ?? "accepted")")
     }
 }

@@ -4,17 +4,11 @@ import Testing
 /// `poll.schedule` and its extensions `poll.check_worth`, `poll.due_order`: defaults, their
 /// environment variables, and the sentence a wrong value gets.
 @Suite struct DaemonConfigurationScheduleTests {
-    static func load(_ environment: [String: String]) async throws -> DaemonConfiguration {
-        var environment = environment
-        environment["TTSTRACK_CONFIG"] = "/nonexistent/ttstrackd.yaml"
-        return try await DaemonConfiguration.load(file: nil, environment: environment)
-    }
-
     @Test func adaptiveIsTheDefaultAndBackoffCanBeChosen() async throws {
-        let defaults = try await Self.load([:])
+        let defaults = try await DaemonConfiguration.loading([:])
         #expect(defaults.poll.schedule == .adaptive && defaults.poll.dueOrder == .likeliest)
         #expect(defaults.poll.checkWorth == 2)
-        let set = try await Self.load([
+        let set = try await DaemonConfiguration.loading([
             "TTSTRACK_POLL_SCHEDULE": "backoff", "TTSTRACK_POLL_DUE_ORDER": "oldest", "TTSTRACK_POLL_CHECK_WORTH": "4",
         ])
         #expect(set.poll.schedule == .backoff && set.poll.dueOrder == .oldest && set.poll.checkWorth == 4)
@@ -28,7 +22,7 @@ import Testing
         ] as [([String: String], String)])
     func wrongValuesAreRefusedInOneSentence(environment: [String: String], expected: String) async {
         do {
-            _ = try await Self.load(environment)
+            _ = try await DaemonConfiguration.loading(environment)
             Issue.record("loaded \(environment)")
         } catch {
             #expect("\(error)" == expected)

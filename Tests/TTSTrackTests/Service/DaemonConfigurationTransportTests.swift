@@ -5,26 +5,11 @@ import Testing
 /// `api.ca_file`, `api.proxy` and `api.http_version`: their defaults, their environment
 /// variables, and the one plain sentence a wrong value gets (never a proxy's password).
 @Suite struct DaemonConfigurationTransportTests {
-    static func load(_ environment: [String: String]) async throws -> DaemonConfiguration {
-        var environment = environment
-        environment["TTSTRACK_CONFIG"] = "/nonexistent/ttstrackd.yaml"
-        return try await DaemonConfiguration.load(file: nil, environment: environment)
-    }
-
-    static func refusal(_ environment: [String: String]) async -> String? {
-        do {
-            _ = try await load(environment)
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
-
     @Test func defaultsAndEnvironmentVariables() async throws {
-        let defaults = try await Self.load([:])
+        let defaults = try await DaemonConfiguration.loading([:])
         #expect(defaults.apiCAFile == "" && defaults.apiProxy == "" && defaults.apiHTTPVersion == .auto)
         let certificates = try TestCertificates.make()
-        let set = try await Self.load([
+        let set = try await DaemonConfiguration.loading([
             "TTSTRACK_API_CA_FILE": certificates.caFile, "TTSTRACK_API_PROXY": "http://proxy.corp:3128",
             "TTSTRACK_API_HTTP_VERSION": "http2",
         ])
@@ -53,7 +38,7 @@ import Testing
             (["HTTPS_PROXY": "http://me:SECRET-9@proxy:port"], "HTTPS_PROXY: the proxy's port must be 1-65535"),
         ] as [([String: String], String)])
     func wrongValuesAreRefusedInOneSentence(environment: [String: String], expected: String) async {
-        let refusal = await Self.refusal(environment)
+        let refusal = await DaemonConfiguration.refusal(environment)
         #expect(refusal == expected)
         #expect(refusal?.contains("SECRET") != true)
     }
