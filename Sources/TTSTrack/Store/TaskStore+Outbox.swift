@@ -83,32 +83,20 @@ extension TaskStore {
         target: DeliveryTarget, now: Timestamp, limit: Int, after cursor: DueTask.Cursor? = nil,
         excluding: Set<String>
     ) throws -> [DueDelivery] {
-        try db.withStatement(
+        try duePage(
             """
             SELECT id, task_id, message_id, body, attempts, ended_at, due_at FROM deliveries
             WHERE target = :target AND state = 'pending' AND due_at <= :now
                 AND (due_at, id) > (:cursor_due_at, :cursor_id)
             ORDER BY due_at, id LIMIT :limit
-            """
-        ) { select in
-            try select.bind([
-                ":target": .text(target.rawValue), ":now": .integer(now.rawValue),
-                ":limit": SQLiteValue(limit + excluding.count),
-                ":cursor_due_at": .integer(cursor?.nextCheckAt.rawValue ?? .min),
-                ":cursor_id": .integer(cursor?.rowID ?? .min),
-            ])
-            var due: [DueDelivery] = []
-            while due.count < limit, try select.step() {
-                let taskID = select.string(1)
-                if excluding.contains(taskID) { continue }
-                due.append(
-                    DueDelivery(
-                        rowID: select.int64(0), target: target, taskID: taskID, messageID: select.string(2),
-                        body: select.string(3), attempts: select.int(4),
-                        endedAt: Timestamp(milliseconds: select.int64(5)),
-                        dueAt: Timestamp(milliseconds: select.int64(6))))
-            }
-            return due
+            """, now: now, parameters: [":target": SQLiteValue.text(target.rawValue)], limit: limit, after: cursor,
+            excluding: excluding
+        ) { (select: Statement, taskID: String) -> DueDelivery in
+            DueDelivery(
+                rowID: select.int64(0), target: target, taskID: taskID, messageID: select.string(2),
+                body: select.string(3), attempts: select.int(4),
+                endedAt: Timestamp(milliseconds: select.int64(5)),
+                dueAt: Timestamp(milliseconds: select.int64(6)))
         }
     }
 

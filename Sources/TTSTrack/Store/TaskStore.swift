@@ -183,38 +183,23 @@ public actor TaskStore {
     public func dueTasks(
         now: Timestamp, limit: Int, after cursor: DueTask.Cursor? = nil, excluding: Set<String>
     ) throws -> [DueTask] {
-        // Rows after the cursor in (next_check_at, id) order: what an earlier batch handed out
-        // lies before it, so nothing claimed has to be read and skipped. Without a cursor, from
-        // the very start.
-        try db.withStatement(
+        try duePage(
             """
             SELECT id, task_id, kind, status, run_id, reason, message, checks, failures, not_found,
                    added_at, next_check_at, checked_at
             FROM tasks WHERE terminal = 0 AND next_check_at <= :now
-                AND (next_check_at, id) > (:cursor_next_check_at, :cursor_id)
+                AND (next_check_at, id) > (:cursor_due_at, :cursor_id)
             ORDER BY next_check_at, id LIMIT :limit
-            """
-        ) { select in
-            try select.bind([
-                ":now": .integer(now.rawValue), ":limit": .integer(Int64(limit + excluding.count)),
-                ":cursor_next_check_at": .integer(cursor?.nextCheckAt.rawValue ?? .min),
-                ":cursor_id": .integer(cursor?.rowID ?? .min),
-            ])
-            var due: [DueTask] = []
-            while due.count < limit, try select.step() {
-                let taskID = select.string(1)
-                if excluding.contains(taskID) { continue }
-                due.append(
-                    DueTask(
-                        rowID: select.int64(0), taskID: taskID, kind: select.string(2),
-                        status: TaskStatus(select.string(3)), runID: select.optionalInt64(4),
-                        reason: select.optionalString(5), message: select.optionalString(6), checks: select.int(7),
-                        failures: select.int(8), notFoundStreak: select.int(9),
-                        addedAt: Timestamp(milliseconds: select.int64(10)),
-                        nextCheckAt: Timestamp(milliseconds: select.int64(11)),
-                        checkedAt: select.optionalInt64(12).map(Timestamp.init(milliseconds:))))
-            }
-            return due
+            """, now: now, limit: limit, after: cursor, excluding: excluding
+        ) { (select: Statement, taskID: String) -> DueTask in
+            DueTask(
+                rowID: select.int64(0), taskID: taskID, kind: select.string(2),
+                status: TaskStatus(select.string(3)), runID: select.optionalInt64(4),
+                reason: select.optionalString(5), message: select.optionalString(6), checks: select.int(7),
+                failures: select.int(8), notFoundStreak: select.int(9),
+                addedAt: Timestamp(milliseconds: select.int64(10)),
+                nextCheckAt: Timestamp(milliseconds: select.int64(11)),
+                checkedAt: select.optionalInt64(12).map(Timestamp.init(milliseconds:)))
         }
     }
 
@@ -285,31 +270,19 @@ public actor TaskStore {
     public func dueResults(
         now: Timestamp, limit: Int, after cursor: DueTask.Cursor? = nil, excluding: Set<String>
     ) throws -> [DueResult] {
-        try db.withStatement(
+        try duePage(
             """
             SELECT id, task_id, kind, run_id, result_attempts, result_dir, result_due_at FROM tasks
             WHERE result_state = 'pending' AND result_due_at <= :now
                 AND (result_due_at, id) > (:cursor_due_at, :cursor_id)
             ORDER BY result_due_at, id LIMIT :limit
-            """
-        ) { select in
-            try select.bind([
-                ":now": .integer(now.rawValue), ":limit": SQLiteValue(limit + excluding.count),
-                ":cursor_due_at": .integer(cursor?.nextCheckAt.rawValue ?? .min),
-                ":cursor_id": .integer(cursor?.rowID ?? .min),
-            ])
-            var due: [DueResult] = []
-            while due.count < limit, try select.step() {
-                let taskID = select.string(1)
-                if excluding.contains(taskID) { continue }
-                due.append(
-                    DueResult(
-                        rowID: select.int64(0), taskID: taskID, kind: select.string(2),
-                        runID: select.optionalInt64(3) ?? 0,
-                        attempts: select.int(4), directory: select.optionalString(5) ?? "",
-                        dueAt: Timestamp(milliseconds: select.int64(6))))
-            }
-            return due
+            """, now: now, limit: limit, after: cursor, excluding: excluding
+        ) { (select: Statement, taskID: String) -> DueResult in
+            DueResult(
+                rowID: select.int64(0), taskID: taskID, kind: select.string(2),
+                runID: select.optionalInt64(3) ?? 0,
+                attempts: select.int(4), directory: select.optionalString(5) ?? "",
+                dueAt: Timestamp(milliseconds: select.int64(6)))
         }
     }
 
