@@ -55,11 +55,13 @@ public struct DurationLearner: Sendable {
     public var laws: [String: DurationLaw] { kinds.compactMapValues(\.law) }
 
     /// Finishes seen and, once learned, the median and p90 duration, per kind.
-    public var summary: [String: LearnedDurations] {
-        kinds.mapValues { kind in
-            LearnedDurations(
-                finishes: kind.finishes.count, median: kind.law?.quantile(0.5), p90: kind.law?.quantile(0.9))
-        }
+    public var summary: [String: LearnedDurations] { kinds.mapValues(Self.summary) }
+
+    /// What is learned of one kind, or nil for a kind never seen.
+    public func summary(of kind: String) -> LearnedDurations? { kinds[kind].map(Self.summary) }
+
+    private static func summary(_ kind: Kind) -> LearnedDurations {
+        LearnedDurations(finishes: kind.finishes.count, median: kind.law?.quantile(0.5), p90: kind.law?.quantile(0.9))
     }
 
     private mutating func append(_ finish: DurationObservation) {

@@ -17,6 +17,14 @@ public struct SchedulePlans: Sendable {
         plans = learner.laws.mapValues { Self.plan(for: $0, policy: policy) }
     }
 
+    /// Brings the plans and summaries of `kinds` (whose laws changed) up to date, leaving the
+    /// other kinds' plans as they are: a plan costs a dynamic program to build.
+    public mutating func replan(_ kinds: Set<String>, learner: DurationLearner, policy: PollPolicy) {
+        for kind in kinds { learned[kind] = learner.summary(of: kind) }
+        guard policy.schedule == .adaptive else { return }
+        for kind in kinds { plans[kind] = learner.law(for: kind).map { Self.plan(for: $0, policy: policy) } }
+    }
+
     /// The plan for one law under `policy`.
     public static func plan(for law: DurationLaw, policy: PollPolicy) -> CheckPlan {
         CheckPlan(

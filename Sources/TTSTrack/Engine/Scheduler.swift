@@ -540,19 +540,20 @@ public actor Scheduler {
 
     /// Feeds the committed finishes to the learner; re-plans the kinds whose law changed.
     private func learn(from batch: [TaskUpdate]) {
-        var changed = false
+        var changed: Set<String> = []
         for update in batch {
             guard let finish = update.finish else { continue }
             if learner.record(finish) {
-                changed = true
+                changed.insert(finish.kind)
             } else {
-                plans.learned[finish.kind] = learner.summary[finish.kind]
+                plans.learned[finish.kind] = learner.summary(of: finish.kind)
             }
         }
-        if changed {
-            publishPlans()
-        } else {
+        if changed.isEmpty {
             plansBox.withLock { $0.learned = plans.learned }
+        } else {
+            plans.replan(changed, learner: learner, policy: policy)
+            plansBox.withLock { [plans] in $0 = plans }
         }
     }
 
