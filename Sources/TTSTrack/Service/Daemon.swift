@@ -22,15 +22,11 @@ public final class Daemon: Sendable {
     let environment: [String: String]
     let logger: Logger
     private let reloader: Reloader?
-    /// What the schedule has learned per kind, for `/metrics`; nil: the scheduler's own learner.
-    private let scheduleFigures: ScheduleFigures.Provider?
 
     public init(
         configuration: DaemonConfiguration, apiKey: APIKeyLoader.Found?, environment: [String: String],
-        logger: Logger, reloader: Reloader? = nil,
-        scheduleFigures: ScheduleFigures.Provider? = nil
+        logger: Logger, reloader: Reloader? = nil
     ) {
-        self.scheduleFigures = scheduleFigures
         self.configuration = configuration
         self.apiKey = apiKey
         self.environment = environment
@@ -139,17 +135,8 @@ public final class Daemon: Sendable {
         }
         var metricsServer: MetricsServer?
         if let metricsAddress, let metricsFactory {
-            // What the adaptive schedule learned, read at each scrape: median and p90 per kind.
-            let learned: ScheduleFigures.Provider = {
-                scheduler.learnedDurations().mapValues { kind in
-                    ScheduleFigures(
-                        finishes: kind.finishes,
-                        durationQuantiles: [0.5: kind.median, 0.9: kind.p90].compactMapValues { $0 })
-                }
-            }
             let collector = MetricsCollector(
-                factory: metricsFactory, store: store, scheduler: scheduler, schedule: scheduleFigures ?? learned,
-                logger: logger)
+                factory: metricsFactory, store: store, scheduler: scheduler, logger: logger)
             do {
                 metricsServer = try await MetricsServer.bind(metricsAddress, group: controlLoop, logger: logger) {
                     await collector.scrape()

@@ -9,7 +9,9 @@ package final class MetricsCollector: Sendable {
     private let factory: DaemonMetricsFactory
     private let store: TaskStore
     private let scheduler: Scheduler
-    private let schedule: ScheduleFigures.Provider
+    /// What the adaptive schedule has learned per kind, asked at each scrape (the scheduler's
+    /// own figures unless a test gives others).
+    private let learned: @Sendable () -> [String: LearnedDurations]
     private let logger: Logger
     /// Label sets of the scrape-time gauges served before: one that is gone now reads 0 (a
     /// status no task has any more), rather than keeping its last value.
@@ -17,12 +19,12 @@ package final class MetricsCollector: Sendable {
 
     package init(
         factory: DaemonMetricsFactory, store: TaskStore, scheduler: Scheduler,
-        schedule: @escaping ScheduleFigures.Provider = ScheduleFigures.none, logger: Logger
+        learned: (@Sendable () -> [String: LearnedDurations])? = nil, logger: Logger
     ) {
         self.factory = factory
         self.store = store
         self.scheduler = scheduler
-        self.schedule = schedule
+        self.learned = learned ?? { scheduler.learnedDurations() }
         self.logger = logger
         // Every family is there from the first scrape, at 0 until something happens.
         for target in MetricsCatalog.deliveryTargets {
@@ -52,11 +54,11 @@ package final class MetricsCollector: Sendable {
         for candidate in APIHealth.State.allCases {
             set(MetricsCatalog.apiState, [("state", candidate.rawValue)], candidate == state ? 1 : 0, &now)
         }
-        for (kind, figures) in await schedule() {
+        for (kind, figures) in learned() {
             set(MetricsCatalog.scheduleFinishes, [("kind", kind)], Double(figures.finishes), &now)
-            for (quantile, seconds) in figures.durationQuantiles {
-                set(
-                    MetricsCatalog.scheduleDuration, [("kind", kind), ("quantile", "\(quantile)")], seconds, &now)
+            for (quantile, seconds) in [("0.5", figures.median), ("0.9", figures.p90)] {
+                guard let seconds else { continue }
+                set(MetricsCatalog.scheduleDuration, [("kind", kind), ("quantile", quantile)], seconds, &now)
             }
         }
         let gone = served.withLock { served in

@@ -16,10 +16,10 @@ import Testing
         let (store, _) = try makeStore()
         let logger = Logger(label: "test")
         let scheduler = Scheduler(store: store, checker: NoChecks(), policy: PollPolicy(), logger: logger)
-        let learned = Mutex(["dub": ScheduleFigures(finishes: 12, durationQuantiles: [0.5: 4.5, 0.9: 20])])
+        let learned = Mutex(["dub": LearnedDurations(finishes: 12, median: 4.5, p90: 20)])
         let collector = MetricsCollector(
             factory: DaemonMetricsFactory(), store: store, scheduler: scheduler,
-            schedule: { learned.withLock { $0 } }, logger: logger)
+            learned: { learned.withLock { $0 } }, logger: logger)
         try await store.add(["a", "b"], dueAt: .now())
         _ = try await scheduler.add(["c"], kind: "dub")
 
