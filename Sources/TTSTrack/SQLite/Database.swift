@@ -5,6 +5,8 @@ import CSQLite
 public final class Database {
     let handle: OpaquePointer
     private var statementCache: [String: Statement] = [:]
+    /// What the WAL hook calls (see `Database+WAL`); kept alive as long as the connection.
+    var walHandOff: WALHandOff?
 
     /// Opens (or creates) the database at `path`.
     public init(path: String, readOnly: Bool = false, create: Bool = true) throws {

@@ -10,6 +10,8 @@ public actor TaskStore {
     /// durations).
     let db: Database
     private let lock: StoreLock
+    /// Copies the WAL into the database beside the commits, never inside one.
+    private nonisolated let checkpointer: Checkpointer
     /// Where the database lives, for messages.
     public nonisolated let path: String
     /// Reads for clients (Get, List, Stats, Watch replay) run on a second connection and queue:
@@ -50,6 +52,15 @@ public actor TaskStore {
             try db.execute("PRAGMA temp_store = MEMORY")
         } catch let error as SQLiteError {
             throw TaskStoreError("cannot prepare the store \(path): \(error.message)")
+        }
+        do {
+            let checkpointer = try Checkpointer(path: path, busyTimeout: busyTimeout)
+            db.handOffCheckpoints(backstop: 10 * Checkpointer.threshold) { pages in
+                checkpointer.walHolds(pages: pages)
+            }
+            self.checkpointer = checkpointer
+        } catch let error as SQLiteError {
+            throw TaskStoreError("cannot open the store \(path) for checkpoints: \(error.message)")
         }
         self.db = db
         do {
