@@ -44,6 +44,10 @@ package final class VarlinkClient {
 
     private let fd: Int32
     private var buffer: [UInt8] = []
+    /// Where `recv` writes, reused: one allocation per client, not per reply.
+    private var chunk = [UInt8](repeating: 0, count: 65536)
+    /// The socket, for a caller that polls many clients at once (e.g. the `add1` benchmark).
+    package var descriptor: Int32 { fd }
     package let path: String
 
     package init(path: String) throws(ClientError) {
@@ -137,7 +141,6 @@ package final class VarlinkClient {
                 return frame
             }
             searchFrom = buffer.count
-            var chunk = [UInt8](repeating: 0, count: 65536)
             let count = chunk.withUnsafeMutableBytes { systemReceive(fd, $0.baseAddress, $0.count, 0) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw .closed }

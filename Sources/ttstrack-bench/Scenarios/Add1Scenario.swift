@@ -5,7 +5,8 @@ import TTSTrackTestSupport
 import TTSTrackWire
 
 /// `add1`: many programs adding one id each at once. 64 clients, each on its own connection,
-/// add one fresh id per call in a loop for the window: ids/s and the latency of each call.
+/// add one fresh id per call in a loop for the window: ids/s and the latency of each call
+/// (from the call's send to its reply's arrival).
 /// The reference is SQLite itself on the same disk (a database in the same directory), one
 /// durable transaction (WAL, synchronous=FULL) per id, as fast as one writer commits them:
 /// what a daemon that commits each call alone could at best reach.
@@ -92,71 +93,76 @@ struct Add1Scenario {
         }
     }
 
-    /// `clients` threads, each its own connection, one fresh id per `Add` until the window ends.
+    /// `clients` connections, each with one `Add` of one fresh id outstanding at a time: the
+    /// next call goes out when the reply to the last is in, until the window ends. One thread
+    /// drives them all with `poll`, as 64 programs would, each waiting for its own reply: 64
+    /// client threads would instead spend the two cores this machine shares with the daemon on
+    /// their own wake-ups, and measure those.
     static func clientsRun(_ daemon: BenchDaemon, clients: Int, window: Duration) throws(BenchError) -> Measurement {
         let socketPath = daemon.daemon.socketPath
-        let ready = Atomic<Int>(0)
-        let go = Atomic<Bool>(false)
-        let results = Mutex<[Result<[Double], BenchError>]>([])
-        let finished = DispatchGroup()
-        let end = Mutex<ContinuousClock.Instant?>(nil)
-        for _ in 0..<clients {
-            finished.enter()
-            Thread.detachNewThread {
-                defer { finished.leave() }
-                let outcome: Result<[Double], BenchError>
-                do {
-                    let client = try VarlinkClient(path: socketPath)
-                    client.setReceiveTimeout(30)
-                    ready.add(1, ordering: .relaxed)
-                    while !go.load(ordering: .acquiring) { usleep(100) }
-                    guard let deadline = end.withLock({ $0 }) else { throw BenchError("no deadline") }
-                    var latencies: [Double] = []
-                    var now = ContinuousClock.now
-                    outer: while true {
-                        for id in BenchContext.taskIDs(100) {
-                            guard now < deadline else { break outer }
-                            let frame = VarlinkReply.frame([
-                                "method": "io.ttstrack.Tracker.Add", "parameters": ["ids": [.string(id)]],
-                            ])
-                            try client.sendRaw(frame)
-                            let reply = try client.receive()
-                            let after = ContinuousClock.now
-                            if let error = reply.error {
-                                throw BenchError("Add failed: \(error.name) \(error.parameters)")
-                            }
-                            guard reply.parameters["added"] == .int(1) else {
-                                throw BenchError("Add did not add its fresh id: \(reply.parameters)")
-                            }
-                            latencies.append((after - now).seconds * 1000)
-                            now = after
-                        }
-                    }
-                    outcome = .success(latencies)
-                } catch let error as BenchError {
-                    outcome = .failure(error)
-                } catch {
-                    outcome = .failure(BenchError("client failed: \(error)"))
-                }
-                results.withLock { $0.append(outcome) }
+        var connections: [VarlinkClient] = []
+        do {
+            for _ in 0..<clients {
+                let client = try VarlinkClient(path: socketPath)
+                client.setReceiveTimeout(30)
+                connections.append(client)
             }
+        } catch {
+            throw BenchError("cannot connect: \(error)")
         }
-        while ready.load(ordering: .relaxed) < clients {
-            if results.withLock({ !$0.isEmpty }) { break }
-            usleep(1000)
+        var descriptors = connections.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
+        var ids: [[String]] = Array(repeating: [], count: clients)
+        var sentAt = [ContinuousClock.Instant](repeating: .now, count: clients)
+        var latencies: [Double] = []
+        latencies.reserveCapacity(1_000_000)
+        func send(_ index: Int) throws(BenchError) {
+            if ids[index].isEmpty { ids[index] = BenchContext.taskIDs(100) }
+            let id = ids[index].removeLast()
+            let frame = VarlinkReply.frame([
+                "method": "io.ttstrack.Tracker.Add", "parameters": ["ids": [.string(id)]],
+            ])
+            sentAt[index] = .now
+            do {
+                try connections[index].sendRaw(frame)
+            } catch {
+                throw BenchError("Add could not be sent: \(error)")
+            }
         }
         let started = ContinuousClock.now
-        end.withLock { $0 = started + window }
-        go.store(true, ordering: .releasing)
-        finished.wait()
-        let elapsed = ContinuousClock.now - started
-        var latencies: [Double] = []
-        for outcome in results.withLock({ $0 }) {
-            switch outcome {
-            case .success(let samples): latencies.append(contentsOf: samples)
-            case .failure(let error): throw error
+        let deadline = started + window
+        for index in 0..<clients { try send(index) }
+        var outstanding = clients
+        while outstanding > 0 {
+            let ready = poll(&descriptors, nfds_t(clients), 30_000)
+            guard ready > 0 else {
+                if ready < 0 && errno == EINTR { continue }
+                throw BenchError("no reply within 30 s (\(outstanding) calls outstanding)")
+            }
+            for index in 0..<clients where descriptors[index].revents != 0 {
+                descriptors[index].revents = 0
+                let reply: VarlinkClient.Reply
+                do {
+                    reply = try connections[index].receive()
+                } catch {
+                    throw BenchError("Add failed: \(error)")
+                }
+                let now = ContinuousClock.now
+                if let error = reply.error {
+                    throw BenchError("Add failed: \(error.name) \(error.parameters)")
+                }
+                guard reply.parameters["added"] == .int(1) else {
+                    throw BenchError("Add did not add its fresh id: \(reply.parameters)")
+                }
+                latencies.append((now - sentAt[index]).seconds * 1000)
+                if now < deadline {
+                    try send(index)
+                } else {
+                    descriptors[index].fd = -1  // done: poll ignores it from now on
+                    outstanding -= 1
+                }
             }
         }
+        let elapsed = ContinuousClock.now - started
         return Measurement(idsPerSecond: Double(latencies.count) / elapsed.seconds, latency: LatencySummary(latencies))
     }
 
