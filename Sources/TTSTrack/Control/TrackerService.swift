@@ -257,8 +257,8 @@ public final class TrackerService: Sendable {
 
     private func stats(_ responder: VarlinkResponder) async throws {
         let counts = try await store.countsByStatus()
-        let resultCounts = try await store.reader.countsByResultState()
-        let deliveryCounts = try await store.reader.countsByDelivery()
+        let resultCounts = try await store.scanner.countsByResultState()
+        let deliveryCounts = try await store.scanner.countsByDelivery()
         let snapshot = await scheduler.snapshot()
         let uptime = ContinuousClock.now - startedAt
         try await responder.reply([

@@ -74,7 +74,7 @@ actor HealthReporter {
         let elapsed = lastStatus.map { now - $0 }
         lastStatus = now
         let counts = (try? await store.countsByStatus()) ?? [:]
-        let results = (try? await store.reader.countsByResultState()) ?? [:]
+        let results = (try? await store.scanner.countsByResultState()) ?? [:]
         var rate = 0.0
         if let elapsed {
             rate = Double(snapshot.checksTotal - lastChecks) / max(elapsed.seconds, 0.001)

@@ -43,7 +43,7 @@ package final class MetricsCollector: Sendable {
     package func scrape() async -> [UInt8] {
         var now: Set<[String]> = []
         do {
-            for count in try await store.reader.countsByStatusAndKind() {
+            for count in try await store.scanner.countsByStatusAndKind() {
                 set(MetricsCatalog.tasks, [("status", count.status), ("kind", count.kind)], Double(count.count), &now)
             }
         } catch {

@@ -17,6 +17,11 @@ public actor TaskStore {
     /// Reads for clients (Get, List, Stats, Watch replay) run on a second connection and queue:
     /// WAL lets them proceed while the scheduler's writes commit.
     public nonisolated let reader: TaskReader
+    /// Reads that may visit every task (Stats' counts, the metrics scrape, a List filtered by
+    /// status or kind) run on a third connection and a queue of their own: at a million tasks
+    /// such a read takes a fifth of a second, and on ``reader``, which the daemon runs on the
+    /// control socket's loop, it would hold up every Get and Add meanwhile.
+    public nonisolated let scanner: TaskReader
     /// Where the store publishes the events of each commit, once committed: the one source of
     /// change notifications for `Wait` and `Watch`.
     public nonisolated let hub: ChangeHub
@@ -65,6 +70,8 @@ public actor TaskStore {
         self.db = db
         do {
             self.reader = try TaskReader(path: path, busyTimeout: busyTimeout, executor: readerExecutor)
+            self.scanner = try TaskReader(
+                path: path, busyTimeout: busyTimeout, executor: SerialQueueExecutor(label: "io.ttstrack.store.scanner"))
         } catch let error as SQLiteError {
             throw TaskStoreError("cannot open the store \(path) for reading: \(error.message)")
         }
@@ -156,17 +163,19 @@ public actor TaskStore {
     }
 
     /// A page of tasks ordered by task id, strictly after `after`; with `tag`, only those that carry it.
+    /// Filtered by status or kind it may scan (no index serves those), so it runs on ``scanner``.
     public nonisolated func list(
         status: StatusFilter?, kind: String?, tag: String? = nil, limit: Int, after: String?
     ) async throws
         -> [TrackedTask]
     {
-        try await reader.list(status: status, kind: kind, tag: tag, limit: limit, after: after)
+        let reader = status == nil && kind == nil ? reader : scanner
+        return try await reader.list(status: status, kind: kind, tag: tag, limit: limit, after: after)
     }
 
-    /// Number of tasks per status.
+    /// Number of tasks per status (a scan, on ``scanner``).
     public nonisolated func countsByStatus() async throws -> [String: Int] {
-        try await reader.countsByStatus()
+        try await scanner.countsByStatus()
     }
 
     /// Recorded events with `seq` greater than `after`, oldest first.
