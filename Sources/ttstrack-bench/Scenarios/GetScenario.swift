@@ -1,10 +1,13 @@
 import Foundation
+import Synchronization
 import TTSTrack
+import TTSTrackTestSupport
 import TTSTrackWire
 
 /// `get`: latency of `Get` of one random id, sequential calls on one connection, while the
 /// daemon polls `tasks` ids at full speed. The reference is the same calls on a daemon
-/// holding the same number of tasks with nothing due: what polling adds to a Get.
+/// holding the same number of tasks with nothing due: what polling adds to a Get. On that idle
+/// daemon, the same again while another client calls `Stats` in a loop.
 struct GetScenario {
     let context: BenchContext
 
@@ -15,15 +18,22 @@ struct GetScenario {
         let idleDaemon = try BenchDaemon(settings: .idle, directory: "\(directory)/idle")
         let idleIDs = BenchContext.taskIDs(context.tasks)
         let reference: LatencySummary
+        let underStats: LatencySummary
+        let statsCalls: Int
         do {
             defer { idleDaemon.stop() }
             try idleDaemon.waitUntilReady()
             try idleDaemon.add(idleIDs)
             reference = try Self.measureGets(idleDaemon, ids: idleIDs, window: context.window)
+            Progress.log(
+                "idle: \(reference.count) Get calls, p50 \(Self.text(reference.percentile(50))) ms, p99 \(Self.text(reference.percentile(99))) ms"
+            )
+            Progress.log("the same while another client calls Stats in a loop (each counts every task)")
+            (underStats, statsCalls) = try Self.measureGetsUnderStats(idleDaemon, ids: idleIDs, window: context.window)
+            Progress.log(
+                "under Stats: \(underStats.count) Get calls, p50 \(Self.text(underStats.percentile(50))) ms, p99 "
+                    + "\(Self.text(underStats.percentile(99))) ms; \(statsCalls) Stats calls meanwhile")
         }
-        Progress.log(
-            "idle: \(reference.count) Get calls, p50 \(Self.text(reference.percentile(50))) ms, p99 \(Self.text(reference.percentile(99))) ms"
-        )
 
         let simulator = try SimulatorProcess(directory: directory)
         defer { simulator.stop() }
@@ -50,6 +60,10 @@ struct GetScenario {
             BenchRow(
                 figure: "Get max latency (ms) while polling", value: summary.maximum, reference: reference.maximum,
                 referenceNote: note, decimals: 3),
+            BenchRow(
+                figure: "Get p99 latency (ms) while Stats is called in a loop (\(statsCalls) calls)",
+                value: underStats.percentile(99), reference: reference.percentile(99), referenceNote: note,
+                target: .atMost(1), decimals: 3),
         ]
     }
 
@@ -80,6 +94,35 @@ struct GetScenario {
             now = after
         }
         return LatencySummary(latencies)
+    }
+
+    /// ``measureGets(_:ids:window:)`` while a second client calls `Stats` back to back on its own
+    /// connection: a count of every task must not hold up a Get.
+    private static func measureGetsUnderStats(
+        _ daemon: BenchDaemon, ids: [String], window: Duration
+    ) throws(BenchError) -> (LatencySummary, calls: Int) {
+        let socketPath = daemon.daemon.socketPath
+        let stop = Atomic<Bool>(false)
+        let calls = Atomic<Int>(0)
+        let finished = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            defer { finished.signal() }
+            guard let statsClient = try? VarlinkClient(path: socketPath) else { return }
+            statsClient.setReceiveTimeout(30)
+            while !stop.load(ordering: .relaxed) {
+                guard (try? statsClient.call("io.ttstrack.Tracker.Stats")) != nil else { break }
+                calls.add(1, ordering: .relaxed)
+            }
+        }
+        let summary: LatencySummary
+        do {
+            defer {
+                stop.store(true, ordering: .relaxed)
+                finished.wait()
+            }
+            summary = try measureGets(daemon, ids: ids, window: window)
+        }
+        return (summary, calls.load(ordering: .relaxed))
     }
 
     private static func text(_ value: Double?) -> String {
