@@ -88,6 +88,14 @@ public final class TrackerClient: Sendable {
         return reply["tasks"]?.arrayValue?.map(TrackerTask.init(json:)) ?? []
     }
 
+    /// The tasks, as ``get(_:)``, with where the daemon's change log stood when it read them:
+    /// open ``watch(ids:tag:since:)`` with that `seq` afterwards to miss no change in between.
+    public func snapshot(of ids: [String]) async throws(TrackerClientError) -> TrackerSnapshot {
+        let reply = try await call("Get", ["ids": .array(ids.map(JSONValue.string))])
+        return TrackerSnapshot(
+            tasks: reply["tasks"]?.arrayValue?.map(TrackerTask.init(json:)) ?? [], seq: reply["seq"]?.integerValue)
+    }
+
     /// A page of tasks ordered by id. Follow ``TrackerTaskPage/next`` as `after` to read every
     /// task without the daemon holding them all at once.
     /// - Parameters:

@@ -59,11 +59,14 @@ package enum InterfaceDescriptions {
         method Add(ids: []string, kind: ?string, tag: ?string) -> (added: int, existing: int)
 
         # The tasks, in the order asked; an unknown id comes back with status UNTRACKED.
-        method Get(ids: []string) -> (tasks: []Task)
+        # Extension: seq, the newest change recorded when the tasks were read: Watch(since: seq) then
+        # replays every change this reply does not show.
+        method Get(ids: []string) -> (tasks: []Task, seq: ?int)
 
         # A page of tasks ordered by task_id, after the cursor; next is the cursor of the following page.
         # Filters given together must all match (status, kind and tag).
-        method List(status: ?string, kind: ?string, tag: ?string, limit: ?int, after: ?string) -> (tasks: []Task, next: ?string)
+        # Extension: seq, as for Get.
+        method List(status: ?string, kind: ?string, tag: ?string, limit: ?int, after: ?string) -> (tasks: []Task, next: ?string, seq: ?int)
 
         # Replies once every listed (or tagged) task is terminal or untracked, with its result settled (done
         # or failed) when one is fetched for it, or when timeout seconds have passed. Needs ids, a tag or both:

@@ -4,9 +4,8 @@ import TTSTrackClient
 /// tag) feeds a ``WaitProgress`` drawn by a ``ProgressLine`` on standard error. Only when
 /// standard error is a terminal and the output is not JSON; a script sees nothing of it.
 ///
-/// The watch is opened before the tasks are read, so a change after the read arrives as an
-/// event (the daemon subscribes a watch when it reads the call, on the watch's own connection:
-/// a change in the moment before that can be missed, and the line then lags for that task).
+/// The tasks are read first, then the watch is opened from where the daemon's change log stood
+/// at that read (`since`), so a change made in between is replayed rather than missed.
 /// The line is a display only: the command's verdict and table come from the `Wait` reply, and
 /// a failure of the watch or the read just leaves the line out.
 struct LiveProgress {
@@ -21,19 +20,31 @@ struct LiveProgress {
         guard !json, ProgressLine.standardErrorIsTerminal, !ids.isEmpty || tag != nil else { return nil }
         let client = connection.client
         let events: TrackerEvents
-        var tasks: [TrackerTask]
+        var tasks: [TrackerTask] = []
         do {
-            events = try await client.watch(ids: ids, tag: tag)
-            tasks = ids.isEmpty ? [] : try await client.get(ids)
+            // The oldest point of the reads: replaying from there may repeat a change a later
+            // read already shows, which applies the same state again.
+            var since: Int64?
+            func note(_ seq: Int64?) {
+                guard let seq else { return }
+                since = min(since ?? seq, seq)
+            }
+            if !ids.isEmpty {
+                let snapshot = try await client.snapshot(of: ids)
+                tasks = snapshot.tasks
+                note(snapshot.seq)
+            }
             if let tag {
                 var seen = Set(ids)
                 var after: String?
                 repeat {
                     let page = try await client.list(tag: tag, after: after)
                     tasks += page.tasks.filter { seen.insert($0.taskID).inserted }
+                    note(page.seq)
                     after = page.tasks.isEmpty ? nil : page.next
                 } while after != nil
             }
+            events = try await client.watch(ids: ids, tag: tag, since: since)
         } catch {
             return nil
         }

@@ -113,7 +113,7 @@ import Glibc
             }
             #expect(
                 replies == [
-                    "added,existing", "tasks", "org.varlink.service.MethodNotFound",
+                    "added,existing", "seq,tasks", "org.varlink.service.MethodNotFound",
                     "api_error,api_state,checks_failed,checks_total,deliveries,results,schedule,store_error,tasks,uptime,version,watchers",
                 ])
         }

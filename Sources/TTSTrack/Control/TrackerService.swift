@@ -118,8 +118,8 @@ public final class TrackerService: Sendable {
 
     private func get(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
         let ids = try validIDs(parameters)
-        let tasks = try await store.get(ids)
-        try await responder.reply(["tasks": .array(tasks.map(\.json))])
+        let (tasks, seq) = try await store.getWithSeq(ids)
+        try await responder.reply(["tasks": .array(tasks.map(\.json)), "seq": .int(seq)])
     }
 
     private func list(_ parameters: Parameters, _ responder: VarlinkResponder) async throws {
@@ -139,10 +139,11 @@ public final class TrackerService: Sendable {
         let pageSize = Int(min(limit, Int64(limits.maxListLimit)))
         let after = try parameters.optionalString("after")
         let tag = try validTag(parameters)
-        let tasks = try await store.list(status: filter, kind: kind, tag: tag, limit: pageSize + 1, after: after)
+        let (tasks, seq) = try await store.listWithSeq(
+            status: filter, kind: kind, tag: tag, limit: pageSize + 1, after: after)
         let page = Array(tasks.prefix(pageSize))
         let next: JSONValue = tasks.count > pageSize ? .string(page.last!.taskID) : .null
-        try await responder.reply(["tasks": .array(page.map(\.json)), "next": next])
+        try await responder.reply(["tasks": .array(page.map(\.json)), "next": next, "seq": .int(seq)])
     }
 
     /// Waits for the ids given and for the tasks that carry the tag when the call arrives (a

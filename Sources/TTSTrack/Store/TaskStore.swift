@@ -173,6 +173,19 @@ public actor TaskStore {
         return try await reader.list(status: status, kind: kind, tag: tag, limit: limit, after: after)
     }
 
+    /// ``get(_:)`` with the seq of the newest change it is as of (see ``TaskReader/getWithSeq(_:)``).
+    public nonisolated func getWithSeq(_ ids: [String]) async throws -> (tasks: [TrackedTask], seq: Int64) {
+        try await reader.getWithSeq(ids)
+    }
+
+    /// ``list(status:kind:tag:limit:after:)`` with the seq of the newest change it is as of.
+    public nonisolated func listWithSeq(
+        status: StatusFilter?, kind: String?, tag: String? = nil, limit: Int, after: String?
+    ) async throws -> (tasks: [TrackedTask], seq: Int64) {
+        let reader = status == nil && kind == nil ? reader : scanner
+        return try await reader.listWithSeq(status: status, kind: kind, tag: tag, limit: limit, after: after)
+    }
+
     /// Number of tasks per status (a scan, on ``scanner``).
     public nonisolated func countsByStatus() async throws -> [String: Int] {
         try await scanner.countsByStatus()
