@@ -78,14 +78,20 @@ struct ListCommand: AsyncParsableCommand {
         }
 
         // Every page, written as it arrives. The JSON is the same document a single reply
-        // would be ({"next":null,"tasks":[…]}, keys sorted), built piece by piece.
+        // would be ({"next":null,"seq":…,"tasks":[…]}, keys sorted), built piece by piece; its
+        // seq is the first page's, the oldest read, so a watch from it misses no change.
         var table = TaskTable()
         var count = 0
-        if options.json { output.append(#"{"next":null,"tasks":["#) }
+        var first = true
         while true {
             let reply = try await page(cursor)
             let tasks = reply.tasks
             if options.json {
+                if first {
+                    let seq = reply.seq.map { #""seq":\#($0),"# } ?? ""
+                    output.append(#"{"next":null,"# + seq + #""tasks":["#)
+                    first = false
+                }
                 for task in tasks {
                     if count > 0 { output.append(",") }
                     output.append(task.json.jsonText)

@@ -20,31 +20,18 @@ struct LiveProgress {
         guard !json, ProgressLine.standardErrorIsTerminal, !ids.isEmpty || tag != nil else { return nil }
         let client = connection.client
         let events: TrackerEvents
-        var tasks: [TrackerTask] = []
+        var tasks: [TrackerTask]
         do {
-            // The oldest point of the reads: replaying from there may repeat a change a later
-            // read already shows, which applies the same state again.
             var since: Int64?
-            func note(_ seq: Int64?) {
-                guard let seq else { return }
-                since = min(since ?? seq, seq)
+            (tasks, since) = try await read(client, ids: ids, tag: tag)
+            if let since {
+                events = try await client.watch(ids: ids, tag: tag, since: since)
+            } else {
+                // A daemon that does not say which change its reads are as of: watch first,
+                // then read again, as close to it as can be.
+                events = try await client.watch(ids: ids, tag: tag)
+                (tasks, since) = try await read(client, ids: ids, tag: tag)
             }
-            if !ids.isEmpty {
-                let snapshot = try await client.snapshot(of: ids)
-                tasks = snapshot.tasks
-                note(snapshot.seq)
-            }
-            if let tag {
-                var seen = Set(ids)
-                var after: String?
-                repeat {
-                    let page = try await client.list(tag: tag, after: after)
-                    tasks += page.tasks.filter { seen.insert($0.taskID).inserted }
-                    note(page.seq)
-                    after = page.tasks.isEmpty ? nil : page.next
-                } while after != nil
-            }
-            events = try await client.watch(ids: ids, tag: tag, since: since)
         } catch {
             return nil
         }
@@ -61,6 +48,39 @@ struct LiveProgress {
             }
         }
         return LiveProgress(line: line, reader: reader)
+    }
+
+    /// The tasks of `ids` and of `tag`, and the oldest of the reads' seqs: replaying from there
+    /// may repeat a change a later read already shows, which applies the same state again.
+    private static func read(
+        _ client: TrackerClient, ids: [String], tag: String?
+    ) async throws -> ([TrackerTask], Int64?) {
+        var tasks: [TrackerTask] = []
+        var since: Int64?
+        var complete = true
+        func note(_ seq: Int64?) {
+            guard let seq else {
+                complete = false
+                return
+            }
+            since = min(since ?? seq, seq)
+        }
+        if !ids.isEmpty {
+            let snapshot = try await client.snapshot(of: ids)
+            tasks = snapshot.tasks
+            note(snapshot.seq)
+        }
+        if let tag {
+            var seen = Set(ids)
+            var after: String?
+            repeat {
+                let page = try await client.list(tag: tag, after: after)
+                tasks += page.tasks.filter { seen.insert($0.taskID).inserted }
+                note(page.seq)
+                after = page.tasks.isEmpty ? nil : page.next
+            } while after != nil
+        }
+        return (tasks, complete ? since : nil)
     }
 
     /// Clears the line before the command prints its result (or its error).

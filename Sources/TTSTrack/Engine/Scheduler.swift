@@ -140,7 +140,7 @@ public actor Scheduler {
     public func snapshot() -> Snapshot {
         Snapshot(
             checksTotal: checksTotal, checksFailed: checksFailed, health: gate.health, inFlight: pool.inFlight,
-            storeError: storeError, healthTransitions: healthTransitions)
+            storeError: storeError ?? store.checkpointFailure, healthTransitions: healthTransitions)
     }
 
     /// Starts tracking `ids` (one `Add` call); see ``add(_:)``.

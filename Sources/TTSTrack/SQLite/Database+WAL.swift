@@ -6,12 +6,14 @@ extension Database {
     /// waits for the copy and its fsyncs, tens of times longer than the others. Here SQLite's
     /// automatic checkpoint is replaced by `notify`, called after each commit (on the committing
     /// thread, before COMMIT returns; keep it cheap) with the pages now in the WAL, so the copy
-    /// can run on another connection meanwhile. When `notify` answers true, the commit
-    /// checkpoints what that copy left (the pages written since it began) itself: only a
+    /// can run on another connection meanwhile. When `notify` answers ``WALCheckpoint/now``, the
+    /// commit checkpoints what that copy left (the pages written since it began) itself: only a
     /// checkpoint between the writer's transactions lets the next one start the WAL over rather
     /// than grow it. Should the copy fall behind, a commit that finds `backstop` pages or more
-    /// checkpoints inline, as SQLite would, so the WAL stays bounded.
-    public func handOffCheckpoints(backstop: Int, notify: @escaping @Sendable (Int) -> Bool) {
+    /// checkpoints inline, as SQLite would (unless `notify` answers ``WALCheckpoint/hold``); one
+    /// that finds the other connection's checkpoint still running gives way at once (busy), and
+    /// the WAL grows by what commits until that one ends.
+    public func handOffCheckpoints(backstop: Int, notify: @escaping @Sendable (Int) -> WALCheckpoint) {
         let handOff = WALHandOff(backstop: backstop, notify: notify)
         walHandOff = handOff
         // The hook's context is the box, kept alive by `walHandOff` until the connection closes
@@ -23,8 +25,10 @@ extension Database {
                 let handOff = Unmanaged<WALHandOff>.fromOpaque(context).takeUnretainedValue()
                 // What SQLite's own hook does: a passive checkpoint of this database, whose failure
                 // (busy) the commit does not report.
-                if handOff.notify(Int(pages)) || Int(pages) >= handOff.backstop {
-                    sqlite3_wal_checkpoint(connection, name)
+                switch handOff.notify(Int(pages)) {
+                case .now: sqlite3_wal_checkpoint(connection, name)
+                case .leave where Int(pages) >= handOff.backstop: sqlite3_wal_checkpoint(connection, name)
+                case .leave, .hold: break
                 }
                 return SQLITE_OK
             }, Unmanaged.passUnretained(handOff).toOpaque())
@@ -61,12 +65,24 @@ extension Database {
     }
 }
 
+/// What a commit does about the WAL once it is told how many pages the WAL holds.
+public enum WALCheckpoint: Sendable {
+    /// Nothing, unless the WAL has reached the backstop.
+    case leave
+    /// Checkpoint now, before COMMIT returns.
+    case now
+    /// Never, not even at the backstop: a copy's fsync failed, and the checkpoint that completes
+    /// the WAL would let it start over, over pages the database file may not hold (Linux may
+    /// drop dirty pages whose write failed and report the next fsync clean).
+    case hold
+}
+
 /// The WAL hook's state, boxed for the C callback's context pointer.
 final class WALHandOff {
     let backstop: Int
-    let notify: @Sendable (Int) -> Bool
+    let notify: @Sendable (Int) -> WALCheckpoint
 
-    init(backstop: Int, notify: @escaping @Sendable (Int) -> Bool) {
+    init(backstop: Int, notify: @escaping @Sendable (Int) -> WALCheckpoint) {
         self.backstop = backstop
         self.notify = notify
     }

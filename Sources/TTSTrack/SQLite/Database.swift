@@ -30,6 +30,10 @@ public final class Database {
 
     deinit {
         statementCache.removeAll()
+        // A statement still held elsewhere keeps the connection open past close_v2 (a zombie
+        // until it is finalized); the hook's context is released with this object, so the hook
+        // goes first.
+        if walHandOff != nil { sqlite3_wal_hook(handle, nil, nil) }
         sqlite3_close_v2(handle)
     }
 

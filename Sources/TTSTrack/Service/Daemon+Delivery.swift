@@ -29,7 +29,7 @@ extension Daemon {
         }
         // Deliveries left for a target that is no longer configured stay in the store (and in
         // Stats) until it is configured again.
-        if let counts = try? await store.reader.countsByDelivery() {
+        if let counts = try? await store.scanner.countsByDelivery() {
             for target in DeliveryTarget.allCases where !targets.contains(where: { $0.target == target }) {
                 if let pending = counts["\(target.rawValue).pending"], pending > 0 {
                     logger.info(

@@ -23,6 +23,10 @@ actor Checkpointer {
         case copying
         /// It is done: the writer's next commit checkpoints the rest.
         case tailLeft
+        /// Syncing the database file failed: no checkpoint may complete in this process (see
+        /// ``WALCheckpoint/hold``), the WAL grows until a restart, whose recovery copies it all
+        /// again. The reason is shown as the store's error.
+        case failed(String)
     }
 
     private let executor: SerialQueueExecutor
@@ -34,43 +38,74 @@ actor Checkpointer {
     }
 
     /// Opens its own connection to the store's database, which must exist, in WAL mode.
-    init(path: String, busyTimeout: Double) throws {
+    /// How a pass's copy is made durable; tests put a failing one here.
+    typealias Sync = @Sendable (Database) throws -> Void
+    private let sync: Sync
+
+    /// - Parameter sync: flushes the database file after a pass (``Database/syncDatabaseFile()``).
+    init(path: String, busyTimeout: Double, sync: @escaping Sync = { try $0.syncDatabaseFile() }) throws {
+        self.sync = sync
         executor = SerialQueueExecutor(label: "io.ttstrack.store.checkpoint")
         let db = try Database(path: path, create: false)
         db.setBusyTimeout(milliseconds: Int32(busyTimeout * 1000))
-        // A checkpoint fsyncs the WAL before it copies and the database after, as the writer's
-        // commits are durable: the copy never loses a page the WAL would still have held.
+        // A checkpoint fsyncs the WAL before it copies, and the database file after a pass
+        // that reaches the WAL's end (``copy()`` syncs after the others).
         try db.execute("PRAGMA synchronous = FULL")
         self.db = db
     }
 
     /// Called by the writer after each commit, on its thread: cheap, and never waits.
-    /// - Returns: whether that commit should checkpoint the rest itself now.
-    nonisolated func walHolds(pages: Int) -> Bool {
-        let (start, tail) = state.withLock { state -> (Bool, Bool) in
+    /// - Returns: what that commit does about the WAL.
+    nonisolated func walHolds(pages: Int) -> WALCheckpoint {
+        let (start, advice) = state.withLock { state -> (Bool, WALCheckpoint) in
             switch state {
             case .idle where pages >= Self.threshold:
                 state = .copying
-                return (true, false)
+                return (true, .leave)
             case .idle, .copying:
-                return (false, false)
+                return (false, .leave)
             case .tailLeft:
                 state = .idle
-                return (false, true)
+                return (false, .now)
+            case .failed:
+                return (false, .hold)
             }
         }
         if start { Task { await self.copy() } }
-        return tail
+        return advice
+    }
+
+    /// Why checkpoints stopped, once syncing the database file has failed; nil until then.
+    nonisolated var failure: String? {
+        state.withLock { state in
+            if case .failed(let reason) = state { return reason }
+            return nil
+        }
     }
 
     /// Passes until what the last one left (written while it ran) is at most ``tail`` pages,
-    /// each shorter than the one before while the writer writes slower than this copies.
+    /// each shorter than the one before while the writer writes slower than this copies. A pass
+    /// that stops short of the WAL's end leaves what it copied unsynced (SQLite syncs only for a
+    /// pass that reaches the end), so each such pass is followed by a sync of the database file.
     private func copy() {
+        var copiedBefore = -1
         for _ in 0..<Self.maxPasses {
-            // A checkpoint that fails (busy with the writer's own, an I/O error) leaves the pages
-            // in the WAL: the writer's tail checkpoint, or the next round, copies them.
+            // A checkpoint that fails (busy with the writer's own, an I/O error) does not move
+            // the WAL's copied mark: its pages are copied again by a later one.
             guard let (walPages, copied) = try? db.checkpointPassively() else { break }
-            try? db.syncDatabaseFile()
+            // It reached the end (SQLite synced the file), or a reader holds an older snapshot
+            // and nothing more can be copied now.
+            if copied >= walPages || copied <= copiedBefore { break }
+            copiedBefore = copied
+            do {
+                try sync(db)
+            } catch {
+                state.withLock {
+                    $0 = .failed(
+                        "cannot sync the database file (\(error)); restart ttstrackd to recover it from the WAL")
+                }
+                return
+            }
             if walPages - copied <= Self.tail { break }
         }
         state.withLock { $0 = .tailLeft }

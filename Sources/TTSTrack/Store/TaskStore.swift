@@ -12,6 +12,10 @@ public actor TaskStore {
     private let lock: StoreLock
     /// Copies the WAL into the database beside the commits, never inside one.
     private nonisolated let checkpointer: Checkpointer
+
+    /// Why the WAL is no longer copied into the database, after a failed sync of the database
+    /// file; nil normally. Shown as the store's error until a restart.
+    public nonisolated var checkpointFailure: String? { checkpointer.failure }
     /// Where the database lives, for messages.
     public nonisolated let path: String
     /// Reads for clients (Get, List, Stats, Watch replay) run on a second connection and queue:
@@ -37,6 +41,17 @@ public actor TaskStore {
     public init(
         path: String, busyTimeout: Double = 5, readerExecutor: (any SerialExecutor)? = nil, hub: ChangeHub = ChangeHub()
     ) throws {
+        try self.init(
+            path: path, busyTimeout: busyTimeout, readerExecutor: readerExecutor, hub: hub,
+            checkpointSync: { try $0.syncDatabaseFile() })
+    }
+
+    /// - Parameter checkpointSync: how the checkpointer makes a copy durable (tests make it fail).
+    package init(
+        path: String, busyTimeout: Double = 5, readerExecutor: (any SerialExecutor)? = nil,
+        hub: ChangeHub = ChangeHub(),
+        checkpointSync: @escaping @Sendable (Database) throws -> Void
+    ) throws {
         self.hub = hub
         self.lock = try StoreLock(path: path + ".lock")
         self.executor = SerialQueueExecutor(label: "io.ttstrack.store")
@@ -59,7 +74,7 @@ public actor TaskStore {
             throw TaskStoreError("cannot prepare the store \(path): \(error.message)")
         }
         do {
-            let checkpointer = try Checkpointer(path: path, busyTimeout: busyTimeout)
+            let checkpointer = try Checkpointer(path: path, busyTimeout: busyTimeout, sync: checkpointSync)
             db.handOffCheckpoints(backstop: 10 * Checkpointer.threshold) { pages in
                 checkpointer.walHolds(pages: pages)
             }

@@ -122,7 +122,9 @@ struct GetScenario {
             }
             summary = try measureGets(daemon, ids: ids, window: window)
         }
-        return (summary, calls.load(ordering: .relaxed))
+        let made = calls.load(ordering: .relaxed)
+        guard made > 0 else { throw BenchError("the Stats client made no call") }
+        return (summary, made)
     }
 
     private static func text(_ value: Double?) -> String {
