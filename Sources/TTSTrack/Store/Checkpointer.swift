@@ -4,9 +4,9 @@ import Synchronization
 /// commit (an `Add` waiting for its reply, a batch of check results) waits for the bulk of a
 /// checkpoint. The writer tells it after each commit how many pages the WAL holds
 /// (``Database/handOffCheckpoints(backstop:notify:)``). Past ``threshold`` it runs a passive
-/// checkpoint, which never blocks the writer or the readers; once that is done, the writer's
-/// next commit checkpoints the little written meanwhile, and the WAL starts over from its
-/// beginning rather than growing.
+/// checkpoint, which never blocks the writer or the readers, and syncs what it copied; once
+/// that is done, the writer's next commit checkpoints the little written meanwhile, and the WAL
+/// starts over from its beginning rather than growing.
 actor Checkpointer {
     /// SQLite's own automatic checkpoint threshold, in pages: the WAL stays about this size.
     static let threshold = 1000
@@ -19,7 +19,7 @@ actor Checkpointer {
     private enum State {
         /// The WAL is under the threshold, or nobody has noticed yet.
         case idle
-        /// A passive checkpoint runs here.
+        /// Passive checkpoints run here.
         case copying
         /// It is done: the writer's next commit checkpoints the rest.
         case tailLeft
@@ -37,11 +37,11 @@ actor Checkpointer {
         executor.asUnownedSerialExecutor()
     }
 
-    /// Opens its own connection to the store's database, which must exist, in WAL mode.
     /// How a pass's copy is made durable; tests put a failing one here.
     typealias Sync = @Sendable (Database) throws -> Void
     private let sync: Sync
 
+    /// Opens its own connection to the store's database, which must exist, in WAL mode.
     /// - Parameter sync: flushes the database file after a pass (``Database/syncDatabaseFile()``).
     init(path: String, busyTimeout: Double, sync: @escaping Sync = { try $0.syncDatabaseFile() }) throws {
         self.sync = sync
