@@ -86,17 +86,14 @@ actor Checkpointer {
     /// Passes until what the last one left (written while it ran) is at most ``tail`` pages,
     /// each shorter than the one before while the writer writes slower than this copies. A pass
     /// that stops short of the WAL's end leaves what it copied unsynced (SQLite syncs only for a
-    /// pass that reaches the end), so each such pass is followed by a sync of the database file.
+    /// pass that reaches the end), so each pass is followed by a sync of the database file
+    /// (after one that reached the end there is nothing left to flush; measured, skipping that
+    /// sync did not make commits faster but their p99 slower).
     private func copy() {
-        var copiedBefore = -1
         for _ in 0..<Self.maxPasses {
             // A checkpoint that fails (busy with the writer's own, an I/O error) does not move
             // the WAL's copied mark: its pages are copied again by a later one.
             guard let (walPages, copied) = try? db.checkpointPassively() else { break }
-            // It reached the end (SQLite synced the file), or a reader holds an older snapshot
-            // and nothing more can be copied now.
-            if copied >= walPages || copied <= copiedBefore { break }
-            copiedBefore = copied
             do {
                 try sync(db)
             } catch {
