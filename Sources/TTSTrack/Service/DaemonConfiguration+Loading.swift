@@ -44,17 +44,19 @@ extension DaemonConfiguration {
         func string(_ key: ConfigKey, _ value: inout String) throws {
             value = try reader.string(forKey: key) ?? Self.check(reader, key, as: "a string", default: value)
         }
+        /// A key whose value is one of a few words; `allowed` names them for the error.
+        func choice<T: RawRepresentable<String>>(_ key: ConfigKey, _ value: inout T, _ allowed: String) throws {
+            var text = value.rawValue
+            try string(key, &text)
+            guard let parsed = T(rawValue: text) else { throw Invalid("\(key) must be \(allowed), not \"\(text)\"") }
+            value = parsed
+        }
         try string("api.base_url", &config.apiBaseURL)
         try string("api.key_file", &config.apiKeyFile)
         try double("api.timeout", &config.apiTimeout)
         try string("api.ca_file", &config.apiCAFile)
         try string("api.proxy", &config.apiProxy)
-        var httpVersion = config.apiHTTPVersion.rawValue
-        try string("api.http_version", &httpVersion)
-        guard let parsedVersion = APIHTTPVersion(rawValue: httpVersion) else {
-            throw Invalid("api.http_version must be auto, http1 or http2, not \"\(httpVersion)\"")
-        }
-        config.apiHTTPVersion = parsedVersion
+        try choice("api.http_version", &config.apiHTTPVersion, "auto, http1 or http2")
         try string("store.path", &config.storePath)
         try string("control.socket", &config.socketPath)
         var mode = String(config.socketMode, radix: 8)
@@ -91,19 +93,9 @@ extension DaemonConfiguration {
         try int("poll.not_found_after", &config.poll.notFoundAfter)
         try double("poll.jitter", &config.poll.jitter)
         // The adaptive schedule: poll.schedule, and the extensions poll.check_worth, poll.due_order.
-        var schedule = config.poll.schedule.rawValue
-        try string("poll.schedule", &schedule)
-        guard let parsedSchedule = PollSchedule(rawValue: schedule) else {
-            throw Invalid("poll.schedule must be adaptive or backoff, not \"\(schedule)\"")
-        }
-        config.poll.schedule = parsedSchedule
+        try choice("poll.schedule", &config.poll.schedule, "adaptive or backoff")
         try double("poll.check_worth", &config.poll.checkWorth)
-        var dueOrder = config.poll.dueOrder.rawValue
-        try string("poll.due_order", &dueOrder)
-        guard let parsedOrder = DueOrder(rawValue: dueOrder) else {
-            throw Invalid("poll.due_order must be likeliest or oldest, not \"\(dueOrder)\"")
-        }
-        config.poll.dueOrder = parsedOrder
+        try choice("poll.due_order", &config.poll.dueOrder, "likeliest or oldest")
         try string("results.dir", &config.results.directory)
         if let kinds = reader.stringArray(forKey: "results.kinds") {
             config.results.kinds = kinds.map(\.trimmingWhitespace).filter { !$0.isEmpty }
