@@ -21,6 +21,15 @@ struct BenchContext {
         return directory
     }
 
+    /// Creates `path` (a directory inside one from ``makeDirectory(_:)``), with its parents.
+    static func createDirectory(_ path: String) throws(BenchError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw BenchError("cannot create \(path): \(error.localizedDescription)")
+        }
+    }
+
     /// `count` fresh random version-4 UUIDs in lowercase: valid, distinct task ids the
     /// simulator keeps PENDING. Formatted by hand: Foundation's `uuidString` takes seconds
     /// for a million.

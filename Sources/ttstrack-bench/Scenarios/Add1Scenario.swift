@@ -17,11 +17,7 @@ struct Add1Scenario {
     func run() throws(BenchError) -> [BenchRow] {
         let directory = context.makeDirectory("add1")
         let daemonDirectory = "\(directory)/daemon"
-        do {
-            try FileManager.default.createDirectory(atPath: daemonDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw BenchError("cannot create \(daemonDirectory): \(error.localizedDescription)")
-        }
+        try BenchContext.createDirectory(daemonDirectory)
 
         Progress.log("reference: SQLite, one durable transaction per id, for \(context.seconds) s")
         let reference = try Self.referenceRun(path: "\(directory)/reference.sqlite3", window: context.window)

@@ -10,11 +10,7 @@ struct AddScenario {
         let count = context.addIDs
         let directory = context.makeDirectory("add")
         let daemonDirectory = "\(directory)/daemon"
-        do {
-            try FileManager.default.createDirectory(atPath: daemonDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw BenchError("cannot create \(daemonDirectory): \(error.localizedDescription)")
-        }
+        try BenchContext.createDirectory(daemonDirectory)
         Progress.log("generating \(count) ids")
         let ids = BenchContext.taskIDs(count)
         let idsFile = "\(directory)/ids.txt"
