@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A distribution of task durations estimated from interval-censored finishes: probability
 /// masses on cells of a logarithmic grid (uniform within each cell).
