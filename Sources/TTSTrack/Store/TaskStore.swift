@@ -178,14 +178,19 @@ public actor TaskStore {
     }
 
     /// A page of tasks ordered by task id, strictly after `after`; with `tag`, only those that carry it.
-    /// Filtered by status or kind it may scan (no index serves those), so it runs on ``scanner``.
     public nonisolated func list(
         status: StatusFilter?, kind: String?, tag: String? = nil, limit: Int, after: String?
     ) async throws
         -> [TrackedTask]
     {
-        let reader = status == nil && kind == nil ? reader : scanner
-        return try await reader.list(status: status, kind: kind, tag: tag, limit: limit, after: after)
+        try await listReader(status: status, kind: kind).list(
+            status: status, kind: kind, tag: tag, limit: limit, after: after)
+    }
+
+    /// Where a list runs: filtered by status or kind it may scan (no index serves those), so on
+    /// ``scanner``; by task id or tag alone on an index, on ``reader``.
+    private nonisolated func listReader(status: StatusFilter?, kind: String?) -> TaskReader {
+        status == nil && kind == nil ? reader : scanner
     }
 
     /// ``get(_:)`` with the seq of the newest change it is as of (see ``TaskReader/getWithSeq(_:)``).
@@ -197,8 +202,8 @@ public actor TaskStore {
     public nonisolated func listWithSeq(
         status: StatusFilter?, kind: String?, tag: String? = nil, limit: Int, after: String?
     ) async throws -> (tasks: [TrackedTask], seq: Int64) {
-        let reader = status == nil && kind == nil ? reader : scanner
-        return try await reader.listWithSeq(status: status, kind: kind, tag: tag, limit: limit, after: after)
+        try await listReader(status: status, kind: kind).listWithSeq(
+            status: status, kind: kind, tag: tag, limit: limit, after: after)
     }
 
     /// Number of tasks per status (a scan, on ``scanner``).
