@@ -538,11 +538,13 @@ public actor Scheduler {
         }
     }
 
-    /// Feeds the committed finishes to the learner; re-plans the kinds whose law changed.
+    /// Feeds the committed finishes to the learner; re-plans the kinds whose law changed. Most
+    /// batches hold none (a finish is one terminal check), and then nothing is published.
     private func learn(from batch: [TaskUpdate]) {
+        let finishes = batch.compactMap(\.finish)
+        guard !finishes.isEmpty else { return }
         var changed: Set<String> = []
-        for update in batch {
-            guard let finish = update.finish else { continue }
+        for finish in finishes {
             if learner.record(finish) {
                 changed.insert(finish.kind)
             } else {
