@@ -43,7 +43,7 @@ actor Checkpointer {
 
     /// Opens its own connection to the store's database, which must exist, in WAL mode.
     /// - Parameter sync: flushes the database file after a pass (``Database/syncDatabaseFile()``).
-    init(path: String, busyTimeout: Double, sync: @escaping Sync = { try $0.syncDatabaseFile() }) throws {
+    init(path: String, busyTimeout: Double, sync: @escaping Sync) throws {
         self.sync = sync
         executor = SerialQueueExecutor(label: "io.ttstrack.store.checkpoint")
         let db = try Database(path: path, create: false)
