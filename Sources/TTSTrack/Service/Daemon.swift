@@ -93,6 +93,12 @@ public final class Daemon: Sendable {
         }
         let client = CambClient(
             settings: settings, maxConnections: 1024, userAgent: "ttstrackd/\(TrackerService.version)")
+        /// What a start that fails from here on, and every stop, lets go of.
+        func release() async {
+            socketGuard?.removeSocketFile()
+            try? await client.shutdown()
+            try? await controlLoop.shutdownGracefully()
+        }
         for directory in Set([config.results.directory, config.onDemandResultsDirectory]) where !directory.isEmpty {
             let removed = ResultFile.removeLeftovers(in: directory)
             if removed > 0 {
@@ -108,9 +114,7 @@ public final class Daemon: Sendable {
         do {
             delivery = try await makeDeliveryEngine(config: config, store: store)
         } catch {
-            socketGuard?.removeSocketFile()
-            try? await client.shutdown()
-            try? await controlLoop.shutdownGracefully()
+            await release()
             throw error
         }
         // STATUS= names the missing key (with no task to check, the API's state would still say ok).
@@ -142,9 +146,7 @@ public final class Daemon: Sendable {
                     await collector.scrape()
                 }
             } catch {
-                socketGuard?.removeSocketFile()
-                try? await client.shutdown()
-                try? await controlLoop.shutdownGracefully()
+                await release()
                 throw error
             }
         }
@@ -228,14 +230,10 @@ public final class Daemon: Sendable {
             try await group.run()
         } catch {
             logger.error("Stopped on error", metadata: ["ttstrack.error": "\(error)"])
-            socketGuard?.removeSocketFile()
-            try? await client.shutdown()
-            try? await controlLoop.shutdownGracefully()
+            await release()
             throw error
         }
-        socketGuard?.removeSocketFile()
-        try? await client.shutdown()
-        try? await controlLoop.shutdownGracefully()
+        await release()
         logger.info("Stopped")
     }
 }
