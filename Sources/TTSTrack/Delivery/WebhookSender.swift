@@ -15,6 +15,7 @@ final class WebhookSender: Deliverer {
     private let host: String
     private let secret: WebhookSecret
     private let timeout: Double
+    private let userAgent: String
     private let client: HTTPClient
     private let clock: @Sendable () -> Timestamp
 
@@ -37,8 +38,6 @@ final class WebhookSender: Deliverer {
         configuration.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }
-
-    private let userAgent: String
 
     func deliver(_ delivery: DueDelivery) async -> DeliveryOutcome {
         let timestamp = clock().rawValue / 1000
