@@ -38,3 +38,25 @@ public func freeLoopbackPort() throws -> Int {
     defer { socket.close() }
     return socket.port
 }
+
+/// A TCP connection to `port` on 127.0.0.1, as a bare descriptor the caller closes: for tests
+/// that only need a peer to exist (a connection waiting to be served).
+public func connectLoopback(port: Int) throws -> Int32 {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    guard connected == 0 else {
+        let code = POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED
+        _ = Glibc.close(descriptor)
+        throw POSIXError(code)
+    }
+    return descriptor
+}

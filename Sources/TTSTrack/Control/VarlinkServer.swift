@@ -62,6 +62,8 @@ public final class VarlinkServer: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            // Until the connection's task takes it (see ``AcceptedChannel``).
+            .childChannelOption(.autoRead, value: false)
         let access = limits.access
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
             Self.peerPermitted(channel, access).flatMapThrowing { permitted in
@@ -70,10 +72,9 @@ public final class VarlinkServer: Sendable {
                     ByteToMessageHandler(
                         VarlinkFrameDecoder(maxMessageSize: maxMessageSize, partialTimeout: partialTimeout)))
                 try channel.pipeline.syncOperations.addHandler(HangUpHandler(signal: signal))
-                let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
-                    wrappingChannelSynchronously: channel,
-                    configuration: .init(isOutboundHalfClosureEnabled: false))
-                return Connection(channel: async, hangUp: signal, permitted: permitted)
+                return Connection(
+                    accepted: AcceptedChannel(channel, configuration: .init(isOutboundHalfClosureEnabled: false)),
+                    hangUp: signal, permitted: permitted)
             }
         }
         let server: NIOAsyncChannel<Connection, Never>
@@ -94,10 +95,10 @@ public final class VarlinkServer: Sendable {
                     if connections.add(1, ordering: .relaxed).newValue > limits.maxConnections {
                         connections.subtract(1, ordering: .relaxed)
                         logger.warning("Too many connections; closing a new one")
-                        try? await connection.channel.channel.close()
+                        connection.accepted.close()
                         continue
                     }
-                    let executor = EventLoopTaskExecutor(connection.channel.channel.eventLoop)
+                    let executor = EventLoopTaskExecutor(connection.accepted.channel.eventLoop)
                     acceptedConnections.increment()
                     openConnections.increment()
                     group.addTask(executorPreference: executor) {
@@ -112,7 +113,7 @@ public final class VarlinkServer: Sendable {
     }
 
     struct Connection: Sendable {
-        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let accepted: AcceptedChannel<ByteBuffer, ByteBuffer>
         let hangUp: HangUpSignal
         /// False: every call is answered with `PermissionDenied`.
         let permitted: Bool
@@ -148,8 +149,8 @@ public final class VarlinkServer: Sendable {
 
     private func serve(_ connection: Connection) async {
         do {
-            try await connection.channel.executeThenClose { inbound, outbound in
-                let allocator = connection.channel.channel.allocator
+            try await connection.accepted.open().executeThenClose { inbound, outbound in
+                let allocator = connection.accepted.channel.allocator
                 for try await message in inbound {
                     let decoded: Result<VarlinkCall, VarlinkError>
                     do {
@@ -178,7 +179,7 @@ public final class VarlinkServer: Sendable {
                         try await handler(call, responder)
                     } catch is EndConnection {
                         await Self.flushBeforeClosing(
-                            connection.channel.channel, within: limits.partialMessageTimeout)
+                            connection.accepted.channel, within: limits.partialMessageTimeout)
                         return
                     }
                 }

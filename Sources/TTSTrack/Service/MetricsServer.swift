@@ -16,7 +16,7 @@ import Musl
 /// before the daemon starts its services, so a bad address or a port in use stops the start
 /// with a clear message instead of failing later.
 package final class MetricsServer: Sendable {
-    private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+    private typealias Connection = AcceptedChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
     /// Where it listens, as bound.
     package let address: MetricsListenAddress
@@ -56,6 +56,8 @@ package final class MetricsServer: Sendable {
             channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 64)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                // Until the connection's task takes it (see ``AcceptedChannel``).
+                .childChannelOption(.autoRead, value: false)
                 .bind(host: address.host, port: address.port) { child in
                     child.eventLoop.makeCompletedFuture {
                         // A quiet connection is closed (Prometheus scrapes every 15 s or so, on a
@@ -63,7 +65,7 @@ package final class MetricsServer: Sendable {
                         try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                         try child.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
                         try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        return try Connection(wrappingChannelSynchronously: child)
+                        return Connection(child)
                     }
                 }
         } catch let error as IOError {
@@ -89,8 +91,7 @@ package final class MetricsServer: Sendable {
                 for try await connection in inbound.cancelOnGracefulShutdown() {
                     guard openConnections.add(1, ordering: .relaxed).newValue <= Self.maxConnections else {
                         openConnections.subtract(1, ordering: .relaxed)
-                        // Closed without reading a byte (an async channel must be closed this way).
-                        group.addTask { try? await connection.executeThenClose { _, _ in } }
+                        connection.close()
                         continue
                     }
                     group.addTask {
@@ -105,7 +106,7 @@ package final class MetricsServer: Sendable {
 
     private func serve(_ connection: Connection) async {
         do {
-            try await connection.executeThenClose { inbound, outbound in
+            try await connection.open().executeThenClose { inbound, outbound in
                 var request: HTTPRequestHead?
                 for try await part in inbound.cancelOnGracefulShutdown() {
                     switch part {

@@ -1,0 +1,53 @@
+import NIOCore
+import Synchronization
+
+/// A connection a server socket accepted, on its way to the task that serves it.
+///
+/// Accepted connections wait in the listening socket's async sequence until the accept loop
+/// takes them. When graceful shutdown ends that loop, NIO drops what still waits there; had the
+/// connection been wrapped in its `NIOAsyncChannel` already, dropping its unfinished writer
+/// would trap the process (NIO's writer insists on `finish()`, which only `executeThenClose`
+/// calls). So the channel waits unwrapped, with reading off (the server's `autoRead` child
+/// option is false), and this box closes it when it is dropped without being served: a client
+/// that connects during shutdown sees its connection closed, and the daemon exits cleanly.
+final class AcceptedChannel<Inbound: Sendable, Outbound: Sendable>: Sendable {
+    let channel: any Channel
+    private let configuration: NIOAsyncChannel<Inbound, Outbound>.Configuration
+    private let taken = Atomic(false)
+
+    init(_ channel: any Channel, configuration: NIOAsyncChannel<Inbound, Outbound>.Configuration = .init()) {
+        self.channel = channel
+        self.configuration = configuration
+    }
+
+    deinit {
+        if !taken.load(ordering: .acquiring) { channel.close(promise: nil) }
+    }
+
+    /// Thrown by ``open()`` when the peer went away before the connection was served.
+    struct Gone: Error {}
+
+    /// Wraps the channel for async use and starts reading from it; once only.
+    func open() async throws -> NIOAsyncChannel<Inbound, Outbound> {
+        precondition(!taken.exchange(true, ordering: .acquiringAndReleasing), "a connection is opened once")
+        let channel = self.channel
+        let configuration = self.configuration
+        return try await channel.eventLoop.submit {
+            // On the channel's loop nothing can close it between this check and the wrapping. A
+            // closed channel's pipeline refuses the handler, and NIO would then drop the writer
+            // it made for it unfinished, which traps. Reading starts on a later turn of the
+            // loop, so turning it on first loses nothing, and nothing can fail once the wrapper
+            // exists.
+            guard channel.isActive, let options = channel.syncOptions else { throw Gone() }
+            try options.setOption(.autoRead, value: true)
+            return try NIOAsyncChannel<Inbound, Outbound>(
+                wrappingChannelSynchronously: channel, configuration: configuration)
+        }.get()
+    }
+
+    /// Closes a connection that will not be served.
+    func close() {
+        taken.store(true, ordering: .releasing)
+        channel.close(promise: nil)
+    }
+}
