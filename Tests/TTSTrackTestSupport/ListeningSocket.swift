@@ -42,8 +42,8 @@ public func freeLoopbackPort() throws -> Int {
 /// A TCP connection to `port` on 127.0.0.1, as a bare descriptor the caller closes: for tests
 /// that only need a peer to exist (a connection waiting to be served).
 public func connectLoopback(port: Int) throws -> Int32 {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -59,4 +59,16 @@ public func connectLoopback(port: Int) throws -> Int32 {
         throw POSIXError(code)
     }
     return descriptor
+}
+
+/// `count` descriptors from `open`, all or none: when one fails, those already open are closed.
+public func openDescriptors(_ count: Int, _ open: () throws -> Int32) throws -> [Int32] {
+    var descriptors: [Int32] = []
+    do {
+        for _ in 0..<count { descriptors.append(try open()) }
+    } catch {
+        descriptors.forEach { _ = Glibc.close($0) }
+        throw error
+    }
+    return descriptors
 }

@@ -73,7 +73,7 @@ public final class VarlinkServer: Sendable {
                         VarlinkFrameDecoder(maxMessageSize: maxMessageSize, partialTimeout: partialTimeout)))
                 try channel.pipeline.syncOperations.addHandler(HangUpHandler(signal: signal))
                 return Connection(
-                    accepted: AcceptedChannel(channel, configuration: .init(isOutboundHalfClosureEnabled: false)),
+                    accepted: try AcceptedChannel(channel, configuration: .init(isOutboundHalfClosureEnabled: false)),
                     hangUp: signal, permitted: permitted)
             }
         }

@@ -65,7 +65,7 @@ package final class MetricsServer: Sendable {
                         try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                         try child.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
                         try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        return Connection(child)
+                        return try Connection(child)
                     }
                 }
         } catch let error as IOError {

@@ -8,14 +8,18 @@ import Synchronization
 /// connection been wrapped in its `NIOAsyncChannel` already, dropping its unfinished writer
 /// would trap the process (NIO's writer insists on `finish()`, which only `executeThenClose`
 /// calls). So the channel waits unwrapped, with reading off (the server's `autoRead` child
-/// option is false), and this box closes it when it is dropped without being served: a client
-/// that connects during shutdown sees its connection closed, and the daemon exits cleanly.
+/// option is false) and what arrives anyway held (``HoldUntilServedHandler``), and this box
+/// closes it when it is dropped without being served: a client that connects during shutdown
+/// sees its connection closed, and the daemon exits cleanly.
 final class AcceptedChannel<Inbound: Sendable, Outbound: Sendable>: Sendable {
     let channel: any Channel
     private let configuration: NIOAsyncChannel<Inbound, Outbound>.Configuration
     private let taken = Atomic(false)
 
-    init(_ channel: any Channel, configuration: NIOAsyncChannel<Inbound, Outbound>.Configuration = .init()) {
+    /// Called by the child channel initializer, on the channel's loop, once its pipeline is
+    /// complete: adds the handler that holds early reads last.
+    init(_ channel: any Channel, configuration: NIOAsyncChannel<Inbound, Outbound>.Configuration = .init()) throws {
+        try channel.pipeline.syncOperations.addHandler(HoldUntilServedHandler<Inbound>())
         self.channel = channel
         self.configuration = configuration
     }
@@ -36,12 +40,20 @@ final class AcceptedChannel<Inbound: Sendable, Outbound: Sendable>: Sendable {
             // On the channel's loop nothing can close it between this check and the wrapping. A
             // closed channel's pipeline refuses the handler, and NIO would then drop the writer
             // it made for it unfinished, which traps. Reading starts on a later turn of the
-            // loop, so turning it on first loses nothing, and nothing can fail once the wrapper
-            // exists.
-            guard channel.isActive, let options = channel.syncOptions else { throw Gone() }
+            // loop, after the held reads are replayed, so turning it on first loses nothing;
+            // nothing can fail once the wrapper exists (removing a handler does not throw).
+            let pipeline = channel.pipeline.syncOperations
+            guard channel.isActive, let options = channel.syncOptions,
+                let hold = try? pipeline.handler(type: HoldUntilServedHandler<Inbound>.self)
+            else {
+                channel.close(promise: nil)
+                throw Gone()
+            }
             try options.setOption(.autoRead, value: true)
-            return try NIOAsyncChannel<Inbound, Outbound>(
+            let async = try NIOAsyncChannel<Inbound, Outbound>(
                 wrappingChannelSynchronously: channel, configuration: configuration)
+            pipeline.removeHandler(hold, promise: nil)
+            return async
         }.get()
     }
 
