@@ -20,6 +20,8 @@ package final class VarlinkClient {
         /// The socket could not be reached; `path` is what was tried.
         case unreachable(path: String, reason: String)
         case closed
+        /// Nothing came within the receive timeout (``setReceiveTimeout(_:)``).
+        case timedOut
         case protocolError(String)
         /// The daemon answered with an error.
         case remote(VarlinkError)
@@ -28,6 +30,7 @@ package final class VarlinkClient {
             switch self {
             case .unreachable(let path, let reason): "cannot reach ttstrackd at \(path): \(reason)"
             case .closed: "the daemon closed the connection"
+            case .timedOut: "no reply within the receive timeout"
             case .protocolError(let text): "protocol error: \(text)"
             case .remote(let error):
                 "\(error.name)\(error.parameters.isEmpty ? "" : " \(JSONValue.object(error.parameters).jsonText)")"
@@ -143,6 +146,7 @@ package final class VarlinkClient {
             searchFrom = buffer.count
             let count = chunk.withUnsafeMutableBytes { systemReceive(fd, $0.baseAddress, $0.count, 0) }
             if count < 0 && errno == EINTR { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw .timedOut }
             guard count > 0 else { throw .closed }
             buffer.append(contentsOf: chunk[0..<count])
         }

@@ -74,7 +74,8 @@ import Glibc
 
     /// As on the control socket: a scrape connection accepted but not yet served when SIGTERM
     /// came used to trap the daemon (exit 132) once graceful shutdown dropped it. More than
-    /// ``MetricsServer/maxConnections`` connect, so some are refused meanwhile too.
+    /// ``MetricsServer/maxConnections`` connect, so that those the server had taken by then may
+    /// be refused meanwhile too.
     @Test func aStopWithConnectionsWaitingToBeServedExitsCleanly() async throws {
         let port = try freeLoopbackPort()
         try await DaemonFixture.with(environment: ["TTSTRACK_METRICS_LISTEN": "127.0.0.1:\(port)"]) { test in

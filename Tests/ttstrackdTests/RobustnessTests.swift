@@ -204,6 +204,10 @@ import Glibc
                                 guard added.parameters["added"] == 1, got.parameters["tasks"]?.array?.count == 1 else {
                                     throw VarlinkClient.ClientError.protocolError("\(added) \(got)")
                                 }
+                                // Its input over and answered, the connection is closed.
+                                guard connection.isClosedWithoutReply() else {
+                                    throw VarlinkClient.ClientError.protocolError("left open after the replies")
+                                }
                             } catch {
                                 failures.items.withLock { $0.append("client \(client): \(error)") }
                             }
@@ -214,6 +218,30 @@ import Glibc
             }
             let failed = failures.items.withLock { $0 }
             #expect(failed.isEmpty, "\(failed.count) of 64 unanswered: \(failed.prefix(3))")
+        }
+    }
+
+    /// A one-way call needs no reply, so a client may send it and close at once, often before the
+    /// daemon has begun to serve its connection: the call is made all the same.
+    @Test func onewayCallsSentJustBeforeAFullCloseAreMade() async throws {
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
+            let path = test.daemon.socketPath
+            let ids = (0..<64).map { JSONValue.string("o\($0)") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in ids {
+                    group.addTask {
+                        try await blocking {
+                            let connection = try VarlinkClient(path: path)
+                            try connection.send("io.ttstrack.Tracker.Add", ["ids": [id]], oneway: true)
+                        }  // the connection closes here
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await eventually(timeout: .seconds(10)) {
+                let tasks = try await test.call("io.ttstrack.Tracker.Get", ["ids": .array(ids)])["tasks"]?.array ?? []
+                return tasks.filter { $0["status"]?.stringValue == "UNTRACKED" }.isEmpty
+            }
         }
     }
 
@@ -228,7 +256,12 @@ import Glibc
                 let path = test.daemon.socketPath
                 // Connected, never used: each stays in the daemon's accept queue or its loop's.
                 let sockets = try await blocking {
-                    try openDescriptors(64) { fcntl(try VarlinkClient(path: path).descriptor, F_DUPFD_CLOEXEC, 0) }
+                    try openDescriptors(64) {
+                        let client = try VarlinkClient(path: path)
+                        let copy = withExtendedLifetime(client) { fcntl(client.descriptor, F_DUPFD_CLOEXEC, 0) }
+                        guard copy >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
+                        return copy
+                    }
                 }
                 defer { sockets.forEach { close($0) } }
                 let status = await test.daemon.stop()

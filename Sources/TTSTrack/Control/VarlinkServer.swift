@@ -184,8 +184,33 @@ public final class VarlinkServer: Sendable {
                     }
                 }
             }
+        } catch let gone as AcceptedChannel<ByteBuffer, ByteBuffer>.Gone {
+            await makeOnewayCalls(gone.sent, of: connection)
         } catch {
             logger.debug("Connection ended", metadata: ["ttstrack.error": "\(error)"])
+        }
+    }
+
+    /// A client may send one-way calls and close its connection at once, before the connection
+    /// is served: those calls are still made (in order), as on a connection served already.
+    /// The other calls are not: nobody is left to read their replies.
+    private func makeOnewayCalls(_ messages: [ByteBuffer], of connection: Connection) async {
+        guard connection.permitted else { return }
+        let discard = VarlinkResponder(oneway: true, hangUp: connection.hangUp) { _ in }
+        for message in messages {
+            let decoded: Result<VarlinkCall, VarlinkError>
+            do {
+                decoded = try VarlinkCall.decode(message.readableBytesView)
+            } catch {
+                return  // garbage ends a connection here too
+            }
+            guard case .success(let call) = decoded, call.oneway else { continue }
+            do {
+                try await handler(call, discard)
+            } catch {
+                logger.debug("Connection ended", metadata: ["ttstrack.error": "\(error)"])
+                return
+            }
         }
     }
 }

@@ -15,11 +15,13 @@ final class AcceptedChannel<Inbound: Sendable, Outbound: Sendable>: Sendable {
     let channel: any Channel
     private let configuration: NIOAsyncChannel<Inbound, Outbound>.Configuration
     private let taken = Atomic(false)
+    /// What the peer sent before it went away, while it waited to be served.
+    private let orphans = HoldUntilServedHandler<Inbound>.Orphans()
 
     /// Called by the child channel initializer, on the channel's loop, once its pipeline is
     /// complete: adds the handler that holds early reads last.
     init(_ channel: any Channel, configuration: NIOAsyncChannel<Inbound, Outbound>.Configuration = .init()) throws {
-        try channel.pipeline.syncOperations.addHandler(HoldUntilServedHandler<Inbound>())
+        try channel.pipeline.syncOperations.addHandler(HoldUntilServedHandler<Inbound>(orphans: orphans))
         self.channel = channel
         self.configuration = configuration
     }
@@ -29,13 +31,17 @@ final class AcceptedChannel<Inbound: Sendable, Outbound: Sendable>: Sendable {
     }
 
     /// Thrown by ``open()`` when the peer went away before the connection was served.
-    struct Gone: Error {}
+    struct Gone: Error {
+        /// What it had sent (a client may send one-way calls and close at once).
+        let sent: [Inbound]
+    }
 
     /// Wraps the channel for async use and starts reading from it; once only.
     func open() async throws -> NIOAsyncChannel<Inbound, Outbound> {
         precondition(!taken.exchange(true, ordering: .acquiringAndReleasing), "a connection is opened once")
         let channel = self.channel
         let configuration = self.configuration
+        let orphans = self.orphans
         return try await channel.eventLoop.submit {
             // On the channel's loop nothing can close it between this check and the wrapping. A
             // closed channel's pipeline refuses the handler, and NIO would then drop the writer
@@ -43,11 +49,12 @@ final class AcceptedChannel<Inbound: Sendable, Outbound: Sendable>: Sendable {
             // loop, after the held reads are replayed, so turning it on first loses nothing;
             // nothing can fail once the wrapper exists (removing a handler does not throw).
             let pipeline = channel.pipeline.syncOperations
-            guard channel.isActive, let options = channel.syncOptions,
-                let hold = try? pipeline.handler(type: HoldUntilServedHandler<Inbound>.self)
-            else {
+            let hold = try? pipeline.handler(type: HoldUntilServedHandler<Inbound>.self)
+            guard channel.isActive, let options = channel.syncOptions, let hold else {
+                // Torn down already, the handler gave what it held to `orphans` as it left.
+                hold?.orphanWhatIsHeld()
                 channel.close(promise: nil)
-                throw Gone()
+                throw Gone(sent: orphans.take())
             }
             try options.setOption(.autoRead, value: true)
             let async = try NIOAsyncChannel<Inbound, Outbound>(
