@@ -20,6 +20,19 @@ enum ProcessStats {
         return (user + system) / ticksPerSecond
     }
 
+    /// CPU time the whole machine has spent busy since boot, in seconds summed over its cores
+    /// (the first line of `/proc/stat`: user, nice, system, irq, softirq and steal; not idle
+    /// or iowait).
+    static func machineBusySeconds() throws(BenchError) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let line = text.split(separator: "\n").first, line.hasPrefix("cpu ")
+        else { throw BenchError("cannot read /proc/stat") }
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard ticks.count >= 8 else { throw BenchError("cannot parse /proc/stat") }
+        let busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
+        return busy / ticksPerSecond
+    }
+
     /// Whether the process exists and is not a zombie.
     static func isAlive(pid: Int32) -> Bool {
         guard let fields = try? statFields(pid: pid) else { return false }
