@@ -84,8 +84,7 @@ public final class TrackerClient: Sendable {
     /// The tasks in the order asked; an id the daemon does not know comes back UNTRACKED, so
     /// many ids can be looked up in one call without failing on one.
     public func get(_ ids: [String]) async throws(TrackerClientError) -> [TrackerTask] {
-        let reply = try await call("Get", ["ids": .array(ids.map(JSONValue.string))])
-        return reply["tasks"]?.arrayValue?.map(TrackerTask.init(json:)) ?? []
+        try await snapshot(of: ids).tasks
     }
 
     /// The tasks, as ``get(_:)``, with where the daemon's change log stood when it read them:
