@@ -56,19 +56,11 @@ struct LiveProgress {
         _ client: TrackerClient, ids: [String], tag: String?
     ) async throws -> ([TrackerTask], Int64?) {
         var tasks: [TrackerTask] = []
-        var since: Int64?
-        var complete = true
-        func note(_ seq: Int64?) {
-            guard let seq else {
-                complete = false
-                return
-            }
-            since = min(since ?? seq, seq)
-        }
+        var seqs: [Int64?] = []
         if !ids.isEmpty {
             let snapshot = try await client.snapshot(of: ids)
             tasks = snapshot.tasks
-            note(snapshot.seq)
+            seqs.append(snapshot.seq)
         }
         if let tag {
             var seen = Set(ids)
@@ -76,11 +68,12 @@ struct LiveProgress {
             repeat {
                 let page = try await client.list(tag: tag, after: after)
                 tasks += page.tasks.filter { seen.insert($0.taskID).inserted }
-                note(page.seq)
+                seqs.append(page.seq)
                 after = page.tasks.isEmpty ? nil : page.next
             } while after != nil
         }
-        return (tasks, complete ? since : nil)
+        // Nil when any read did not say (an older daemon): then no seq is safe to watch from.
+        return (tasks, seqs.contains(nil) ? nil : seqs.compactMap { $0 }.min())
     }
 
     /// Clears the line before the command prints its result (or its error).
