@@ -152,13 +152,7 @@ public final class VarlinkServer: Sendable {
             try await connection.accepted.open().executeThenClose { inbound, outbound in
                 let allocator = connection.accepted.channel.allocator
                 for try await message in inbound {
-                    let decoded: Result<VarlinkCall, VarlinkError>
-                    do {
-                        decoded = try VarlinkCall.decode(message.readableBytesView)
-                    } catch {
-                        logger.debug("Closing a connection that sent garbage", metadata: ["ttstrack.error": "\(error)"])
-                        return
-                    }
+                    guard let decoded = decode(message) else { return }
                     let call: VarlinkCall
                     switch decoded {
                     case .success(let value) where !connection.permitted:
@@ -191,6 +185,17 @@ public final class VarlinkServer: Sendable {
         }
     }
 
+    /// A message as a call, or as the error its reply is; nil for garbage, which ends the
+    /// connection.
+    private func decode(_ message: ByteBuffer) -> Result<VarlinkCall, VarlinkError>? {
+        do {
+            return try VarlinkCall.decode(message.readableBytesView)
+        } catch {
+            logger.debug("Closing a connection that sent garbage", metadata: ["ttstrack.error": "\(error)"])
+            return nil
+        }
+    }
+
     /// A client may send one-way calls and close its connection at once, before the connection
     /// is served: those calls are still made (in order), as on a connection served already.
     /// The other calls are not: nobody is left to read their replies.
@@ -198,12 +203,7 @@ public final class VarlinkServer: Sendable {
         guard connection.permitted else { return }
         let discard = VarlinkResponder(oneway: true, hangUp: connection.hangUp) { _ in }
         for message in messages {
-            let decoded: Result<VarlinkCall, VarlinkError>
-            do {
-                decoded = try VarlinkCall.decode(message.readableBytesView)
-            } catch {
-                return  // garbage ends a connection here too
-            }
+            guard let decoded = decode(message) else { return }
             guard case .success(let call) = decoded, call.oneway else { continue }
             do {
                 try await handler(call, discard)
