@@ -55,6 +55,12 @@ package final class VarlinkClient {
 
     package init(path: String) throws(ClientError) {
         self.path = path
+        fd = try Self.connectedDescriptor(path: path)
+    }
+
+    /// A bare connection to `path` (close-on-exec), for a caller that only needs a peer to
+    /// exist, e.g. a connection waiting to be served; the caller closes it.
+    package static func connectedDescriptor(path: String) throws(ClientError) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .unreachable(path: path, reason: String(cString: strerror(errno))) }
         guard let address = UnixSocketAddress(path: path) else {
@@ -67,7 +73,7 @@ package final class VarlinkClient {
             close(fd)
             throw .unreachable(path: path, reason: reason)
         }
-        self.fd = fd
+        return fd
     }
 
     deinit {

@@ -15,30 +15,16 @@ import Glibc
     @Test func twoHundredClientsAddAndQueryWhilePollingRuns() async throws {
         try await DaemonFixture.with(defaultBehavior: .successAfterChecks(1)) { test in
             let path = test.daemon.socketPath
-            let failures = Collected()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for client in 0..<200 {
-                    group.addTask {
-                        try await blocking {
-                            do {
-                                let connection = try VarlinkClient(path: path)
-                                let ids = (0..<50).map { JSONValue.string("c\(client)-\($0)") }
-                                let added = try connection.call("io.ttstrack.Tracker.Add", ["ids": .array(ids)])
-                                guard added["added"] == 50 else {
-                                    throw VarlinkClient.ClientError.protocolError("\(added)")
-                                }
-                                let got = try connection.call("io.ttstrack.Tracker.Get", ["ids": .array(ids)])
-                                guard got["tasks"]?.array?.count == 50 else { throw VarlinkClient.ClientError.closed }
-                                _ = try connection.call("io.ttstrack.Tracker.Stats")
-                            } catch {
-                                failures.items.withLock { $0.append("client \(client): \(error)") }
-                            }
-                        }
-                    }
-                }
-                try await group.waitForAll()
+            let failures = try await Self.failures(ofClients: 200) { client in
+                let connection = try VarlinkClient(path: path)
+                let ids = (0..<50).map { JSONValue.string("c\(client)-\($0)") }
+                let added = try connection.call("io.ttstrack.Tracker.Add", ["ids": .array(ids)])
+                guard added["added"] == 50 else { throw VarlinkClient.ClientError.protocolError("\(added)") }
+                let got = try connection.call("io.ttstrack.Tracker.Get", ["ids": .array(ids)])
+                guard got["tasks"]?.array?.count == 50 else { throw VarlinkClient.ClientError.closed }
+                _ = try connection.call("io.ttstrack.Tracker.Stats")
             }
-            #expect(failures.items.withLock { $0 }.isEmpty, "\(failures.items.withLock { $0 }.prefix(5))")
+            #expect(failures.isEmpty, "\(failures.prefix(5))")
             try await eventually(timeout: .seconds(60)) {
                 try await test.call("io.ttstrack.Tracker.Stats")["tasks"]?["SUCCESS"] == 10_000
             }
@@ -188,35 +174,22 @@ import Glibc
     @Test func callsSentWithAHalfCloseBeforeTheConnectionIsServedAreAnswered() async throws {
         try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
             let path = test.daemon.socketPath
-            let failures = Collected()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for client in 0..<64 {
-                    group.addTask {
-                        try await blocking {
-                            do {
-                                let connection = try VarlinkClient(path: path)
-                                connection.setReceiveTimeout(10)
-                                try connection.send("io.ttstrack.Tracker.Add", ["ids": [.string("h\(client)")]])
-                                try connection.send("io.ttstrack.Tracker.Get", ["ids": [.string("h\(client)")]])
-                                connection.shutdownWrite()
-                                let added = try connection.receive()
-                                let got = try connection.receive()
-                                guard added.parameters["added"] == 1, got.parameters["tasks"]?.array?.count == 1 else {
-                                    throw VarlinkClient.ClientError.protocolError("\(added) \(got)")
-                                }
-                                // Its input over and answered, the connection is closed.
-                                guard connection.isClosedWithoutReply() else {
-                                    throw VarlinkClient.ClientError.protocolError("left open after the replies")
-                                }
-                            } catch {
-                                failures.items.withLock { $0.append("client \(client): \(error)") }
-                            }
-                        }
-                    }
+            let failed = try await Self.failures(ofClients: 64) { client in
+                let connection = try VarlinkClient(path: path)
+                connection.setReceiveTimeout(10)
+                try connection.send("io.ttstrack.Tracker.Add", ["ids": [.string("h\(client)")]])
+                try connection.send("io.ttstrack.Tracker.Get", ["ids": [.string("h\(client)")]])
+                connection.shutdownWrite()
+                let added = try connection.receive()
+                let got = try connection.receive()
+                guard added.parameters["added"] == 1, got.parameters["tasks"]?.array?.count == 1 else {
+                    throw VarlinkClient.ClientError.protocolError("\(added) \(got)")
                 }
-                try await group.waitForAll()
+                // Its input over and answered, the connection is closed.
+                guard connection.isClosedWithoutReply() else {
+                    throw VarlinkClient.ClientError.protocolError("left open after the replies")
+                }
             }
-            let failed = failures.items.withLock { $0 }
             #expect(failed.isEmpty, "\(failed.count) of 64 unanswered: \(failed.prefix(3))")
         }
     }
@@ -227,17 +200,11 @@ import Glibc
         try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
             let path = test.daemon.socketPath
             let ids = (0..<64).map { JSONValue.string("o\($0)") }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for id in ids {
-                    group.addTask {
-                        try await blocking {
-                            let connection = try VarlinkClient(path: path)
-                            try connection.send("io.ttstrack.Tracker.Add", ["ids": [id]], oneway: true)
-                        }  // the connection closes here
-                    }
-                }
-                try await group.waitForAll()
-            }
+            let failed = try await Self.failures(ofClients: ids.count) { client in
+                let connection = try VarlinkClient(path: path)
+                try connection.send("io.ttstrack.Tracker.Add", ["ids": [ids[client]]], oneway: true)
+            }  // each connection closes as its client ends
+            #expect(failed.isEmpty, "\(failed.prefix(3))")
             try await eventually(timeout: .seconds(10)) {
                 let tasks = try await test.call("io.ttstrack.Tracker.Get", ["ids": .array(ids)])["tasks"]?.array ?? []
                 return tasks.filter { $0["status"]?.stringValue == "UNTRACKED" }.isEmpty
@@ -256,18 +223,36 @@ import Glibc
                 let path = test.daemon.socketPath
                 // Connected, never used: each stays in the daemon's accept queue or its loop's.
                 let sockets = try await blocking {
-                    try openDescriptors(64) {
-                        let client = try VarlinkClient(path: path)
-                        let copy = withExtendedLifetime(client) { fcntl(client.descriptor, F_DUPFD_CLOEXEC, 0) }
-                        guard copy >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
-                        return copy
-                    }
+                    try openDescriptors(64) { try VarlinkClient.connectedDescriptor(path: path) }
                 }
                 defer { sockets.forEach { close($0) } }
                 let status = await test.daemon.stop()
                 #expect(status == 0, "round \(round): SIGTERM stops the daemon cleanly")
             }
         }
+    }
+
+    /// Runs `count` clients at once, each on a thread of its own (they block on their sockets),
+    /// and returns what went wrong for each that failed, as "client N: error".
+    static func failures(
+        ofClients count: Int, _ client: @escaping @Sendable (Int) throws -> Void
+    ) async throws -> [String] {
+        let failures = Collected()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    try await blocking {
+                        do {
+                            try client(index)
+                        } catch {
+                            failures.items.withLock { $0.append("client \(index): \(error)") }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return failures.items.withLock { $0 }
     }
 
     static func residentMiB(pid: Int32) throws -> Int {
