@@ -87,7 +87,9 @@ public actor Scheduler {
         self.store = store
         let heartbeat = Heartbeat()
         self.heartbeat = heartbeat
-        self.adds = CommitQueue(maxGroupWeight: 10_000, weight: { $0.request.ids.count }) { group in
+        self.adds = CommitQueue(
+            maxGroupWeight: 10_000, weight: { $0.request.ids.count }, executor: store.writerExecutor
+        ) { group in
             let counts = try await store.add(group)
             // Once a commit, however many calls it held: the loop looks afresh at what is due.
             if counts.contains(where: { $0.added > 0 }) { heartbeat.wakeNow() }

@@ -28,14 +28,21 @@ package final class CommitQueue<Request: Sendable, Reply: Sendable>: Sendable {
     private let maxGroupWeight: Int
     private let weight: @Sendable (Request) -> Int
     private let commit: Commit
+    private let executor: (any TaskExecutor)?
 
     /// - Parameters:
     ///   - maxGroupWeight: the most one group holds (e.g. ids); a heavier single request still
     ///     commits, alone.
     ///   - weight: what a request counts towards `maxGroupWeight`.
-    package init(maxGroupWeight: Int, weight: @escaping @Sendable (Request) -> Int, commit: @escaping Commit) {
+    ///   - executor: where the commits run: the committer's own (a store's writer queue), so that
+    ///     handing each group over costs no thread hop; the cooperative pool when nil.
+    package init(
+        maxGroupWeight: Int, weight: @escaping @Sendable (Request) -> Int, executor: (any TaskExecutor)? = nil,
+        commit: @escaping Commit
+    ) {
         self.maxGroupWeight = maxGroupWeight
         self.weight = weight
+        self.executor = executor
         self.commit = commit
     }
 
@@ -56,7 +63,7 @@ package final class CommitQueue<Request: Sendable, Reply: Sendable>: Sendable {
                     return false
                 }
             }
-            if startDrain { Task { await self.drain() } }
+            if startDrain { Task(executorPreference: executor) { await self.drain() } }
         }
     }
 
@@ -70,7 +77,9 @@ package final class CommitQueue<Request: Sendable, Reply: Sendable>: Sendable {
         }
     }
 
-    /// Commits group after group until nobody waits, then goes idle.
+    /// Commits group after group until nobody waits, then goes idle. It yields between groups:
+    /// on the committer's own executor the commits need not suspend, and others' work there
+    /// (the scheduler's writes) must not wait behind a stream of groups.
     private func drain() async {
         while let group = takeGroup() {
             do {
@@ -80,6 +89,7 @@ package final class CommitQueue<Request: Sendable, Reply: Sendable>: Sendable {
             } catch {
                 for waiter in group { waiter.continuation.resume(throwing: error) }
             }
+            await Task.yield()
         }
     }
 

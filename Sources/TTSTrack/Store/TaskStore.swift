@@ -36,6 +36,10 @@ public actor TaskStore {
         executor.asUnownedSerialExecutor()
     }
 
+    /// The writer's queue as a task executor: a task that prefers it calls the writer without a
+    /// hop to another thread (the group commit of `Add` runs on it).
+    package nonisolated var writerExecutor: any TaskExecutor { executor }
+
     /// Opens the store at `path`, taking its lock, refusing foreign or newer files, and migrating.
     /// - Parameter readerExecutor: where ``reader`` runs (its own serial queue when nil).
     public init(
