@@ -34,7 +34,8 @@ import Glibc
                 "ttstrack_api_state": "gauge", "ttstrack_rate_limit_pauses": "counter", "ttstrack_results": "counter",
                 "ttstrack_result_bytes": "counter", "ttstrack_deliveries": "counter",
                 "ttstrack_control_connections": "gauge", "ttstrack_control_connections_accepted": "counter",
-                "ttstrack_schedule_finishes": "gauge",
+                "ttstrack_schedule_finishes": "gauge", "ttstrack_add_duration_seconds": "histogram",
+                "ttstrack_add_commit_seconds": "histogram", "ttstrack_add_commit_ids": "counter",
             ]
             for (name, type) in expected {
                 #expect(scrape.families[name]?["type"]?.stringValue == type, "family \(name) of type \(type)")
@@ -61,6 +62,13 @@ import Glibc
             #expect(scrape.value("ttstrack_checks_total", ["outcome": "not_found"]) ?? 0 >= 1)
             let timed = scrape.samples("ttstrack_check_duration_seconds").first { $0.name.hasSuffix("_count") }
             #expect(timed?.value == total, "every check timed")
+
+            // Two Add calls of 4 and 2 ids, each timed; one or two group commits held the 6 ids.
+            let calls = scrape.samples("ttstrack_add_duration_seconds").first { $0.name.hasSuffix("_count") }
+            #expect(calls?.value == 2, "every Add timed")
+            let commits = scrape.samples("ttstrack_add_commit_seconds").first { $0.name.hasSuffix("_count") }
+            #expect(commits.map { (1...2).contains($0.value) } == true, "commits: \(String(describing: commits))")
+            #expect(scrape.value("ttstrack_add_commit_ids_total", [:]) == 6)
 
             #expect(scrape.value("ttstrack_api_state", ["state": "ok"]) == 1)
             #expect(scrape.samples("ttstrack_api_state").filter { $0.value == 0 }.count == 3)

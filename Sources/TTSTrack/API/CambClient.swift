@@ -148,8 +148,7 @@ public final class CambClient: StatusChecker {
         let task = current.http.execute(request: request, delegate: delegate, deadline: deadline)
         let started = ContinuousClock.now
         defer {
-            let took = (ContinuousClock.now - started).components
-            checkDuration.recordNanoseconds(took.seconds * 1_000_000_000 + took.attoseconds / 1_000_000_000)
+            checkDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         }
         do {
             return try await withTaskCancellationHandler {

@@ -1,6 +1,6 @@
 import Metrics
 
-/// What the engine counts for `/metrics`, through the swift-metrics facade: without a backend
+/// What the engine counts and times for `/metrics`, through the swift-metrics facade: without a backend
 /// (metrics off) every handle is a no-op. The handles are made once, so recording one is an
 /// atomic add, not a lookup.
 struct EngineMetrics: Sendable {
@@ -8,6 +8,9 @@ struct EngineMetrics: Sendable {
     private let rateLimitPauses: Counter
     private let results: [ResultOutcomeLabel: Counter]
     private let resultBytes: Counter
+    private let addDuration = Timer(label: MetricsCatalog.addDuration)
+    private let addCommitDuration = Timer(label: MetricsCatalog.addCommitDuration)
+    private let addCommitIDs = Counter(label: MetricsCatalog.addCommitIDs)
 
     init() {
         checks = Dictionary(
@@ -23,6 +26,19 @@ struct EngineMetrics: Sendable {
         // Present from the start, at 0.
         rateLimitPauses.increment(by: 0)
         resultBytes.increment(by: 0)
+        addCommitIDs.increment(by: 0)
+    }
+
+    /// One `Add` call answered, `took` from its arrival at the scheduler.
+    func added(took: Duration) {
+        addDuration.recordNanoseconds(took.nanoseconds)
+    }
+
+    /// One group commit of `ids` in all, `took` from its start to its sync: with ``added(took:)``
+    /// it shows where an Add's time goes (the commit it waits for, or the way there and back).
+    func committed(ids: Int, took: Duration) {
+        addCommitDuration.recordNanoseconds(took.nanoseconds)
+        addCommitIDs.increment(by: ids)
     }
 
     /// `outcome` label of `ttstrack_checks_total`: `status` and `not_found` are answers, the

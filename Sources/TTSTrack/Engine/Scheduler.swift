@@ -72,8 +72,8 @@ public actor Scheduler {
     private var checksTotal = 0
     private var checksFailed = 0
     private var storeError: String?
-    /// What `/metrics` counts of checks, results and pauses.
-    private let metrics = EngineMetrics()
+    /// What `/metrics` counts of checks, results and pauses, and times of `Add`.
+    private nonisolated let metrics: EngineMetrics
     /// Called on every tick; returns when it wants the next one at the latest.
     private var onTick: (@Sendable () async -> ContinuousClock.Instant?)?
     /// What the tick handler last asked for.
@@ -87,10 +87,14 @@ public actor Scheduler {
         self.store = store
         let heartbeat = Heartbeat()
         self.heartbeat = heartbeat
+        let metrics = EngineMetrics()
+        self.metrics = metrics
         self.adds = CommitQueue(
             maxGroupWeight: 10_000, weight: { $0.request.ids.count }, executor: store.writerExecutor
         ) { group in
+            let started = ContinuousClock.now
             let counts = try await store.add(group)
+            metrics.committed(ids: group.reduce(0) { $0 + $1.request.ids.count }, took: .now - started)
             // Once a commit, however many calls it held: the loop looks afresh at what is due.
             if counts.contains(where: { $0.added > 0 }) { heartbeat.wakeNow() }
             return counts
@@ -157,6 +161,7 @@ public actor Scheduler {
     /// ``Schedule``, the call joins the next group commit (``CommitQueue``), and once that commit
     /// has added ids the loop looks afresh at what is due (one wake-up a commit, not a call).
     public nonisolated func add(_ request: AddRequest) async throws -> AddCounts {
+        let arrived = ContinuousClock.now
         let policy = currentPolicy
         let now = Timestamp.now()
         var random = SystemRandomNumberGenerator()
@@ -164,7 +169,9 @@ public actor Scheduler {
         let firstChecks = request.ids.map { _ in
             Schedule.firstCheck(addedAt: now, policy: policy, plan: plan, using: &random)
         }
-        return try await adds.submit(PlannedAdd(request: request, now: now, firstChecks: firstChecks))
+        let counts = try await adds.submit(PlannedAdd(request: request, now: now, firstChecks: firstChecks))
+        metrics.added(took: .now - arrived)
+        return counts
     }
 
     /// Polls until graceful shutdown (or cancellation); then stops taking new checks, gives

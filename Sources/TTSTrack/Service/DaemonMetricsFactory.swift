@@ -12,7 +12,7 @@ package struct DaemonMetricsFactory: MetricsFactory {
     package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         var fallback = PrometheusMetricsFactory(registry: registry)
-        fallback.durationHistogramBuckets = [MetricsCatalog.checkDuration: MetricsCatalog.checkDurationBuckets]
+        fallback.durationHistogramBuckets = MetricsCatalog.durationBuckets
         self.fallback = fallback
     }
 
@@ -74,8 +74,7 @@ package struct DaemonMetricsFactory: MetricsFactory {
     package func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         registry.makeDurationHistogram(
             descriptor: Self.descriptor(label), labels: Self.ordered(dimensions),
-            buckets: label == MetricsCatalog.checkDuration
-                ? MetricsCatalog.checkDurationBuckets : fallback.defaultDurationHistogramBuckets)
+            buckets: MetricsCatalog.durationBuckets[label] ?? fallback.defaultDurationHistogramBuckets)
     }
 
     package func destroyCounter(_ handler: any CounterHandler) { fallback.destroyCounter(handler) }

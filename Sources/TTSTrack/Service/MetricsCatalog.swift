@@ -14,6 +14,9 @@ package enum MetricsCatalog {
     package static let controlConnectionsTotal = "ttstrack_control_connections_accepted_total"
     package static let scheduleFinishes = "ttstrack_schedule_finishes"
     package static let scheduleDuration = "ttstrack_schedule_duration_seconds"
+    package static let addDuration = "ttstrack_add_duration_seconds"
+    package static let addCommitDuration = "ttstrack_add_commit_seconds"
+    package static let addCommitIDs = "ttstrack_add_commit_ids_total"
 
     package static let help: [String: String] = [
         tasks: "Tracked tasks by status and kind, as Stats.tasks counts them.",
@@ -29,6 +32,9 @@ package enum MetricsCatalog {
         controlConnectionsTotal: "Connections accepted on the control socket.",
         scheduleFinishes: "Finishes the adaptive schedule has learned from, per kind.",
         scheduleDuration: "How long tasks of a kind take to finish as the schedule has learned it, by quantile.",
+        addDuration: "Time of one Add call in the daemon, from its arrival to its reply, waiting for its group commit.",
+        addCommitDuration: "Time of one group commit of Add calls: the transaction and its sync to disk.",
+        addCommitIDs: "Ids the group commits of Add have held (with the commits' count: ids per commit).",
     ]
 
     /// Buckets of the check-duration histogram: a local simulator answers in milliseconds, a
@@ -37,6 +43,19 @@ package enum MetricsCatalog {
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
         .seconds(30),
+    ]
+
+    /// Buckets of the Add histograms: a commit syncs in a fraction of a millisecond on a fast
+    /// disk, in tens of milliseconds on a slow one; an Add waits for one or two commits.
+    package static let addDurationBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .seconds(1),
+    ]
+
+    /// Each histogram's buckets.
+    package static let durationBuckets: [String: [Duration]] = [
+        checkDuration: checkDurationBuckets, addDuration: addDurationBuckets, addCommitDuration: addDurationBuckets,
     ]
 
     /// The targets and outcomes of deliveries: every series exists (at 0) from the start, so
