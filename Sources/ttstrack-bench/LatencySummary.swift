@@ -8,6 +8,7 @@ struct LatencySummary {
 
     var count: Int { sorted.count }
     var maximum: Double? { sorted.last }
+    var mean: Double? { sorted.isEmpty ? nil : sorted.reduce(0, +) / Double(sorted.count) }
 
     /// The smallest sample that at least `percent` % of the samples are at or below.
     func percentile(_ percent: Double) -> Double? {

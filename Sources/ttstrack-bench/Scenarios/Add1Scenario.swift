@@ -27,15 +27,27 @@ struct Add1Scenario {
         )
 
         Progress.log("starting ttstrackd (nothing due); \(Self.clients) clients add one id per call")
-        let daemon = try BenchDaemon(settings: .idle, directory: daemonDirectory)
+        // /metrics times the group commits and the calls inside the daemon: where an Add's time goes.
+        let metricsPort: Int
+        do {
+            metricsPort = try freeLoopbackPort()
+        } catch {
+            throw BenchError("no free loopback port for /metrics: \(error)")
+        }
+        var settings = DaemonSettings.idle
+        settings.extra["TTSTRACK_METRICS_LISTEN"] = "127.0.0.1:\(metricsPort)"
+        let daemon = try BenchDaemon(settings: settings, directory: daemonDirectory)
         defer { daemon.stop() }
         try daemon.waitUntilReady()
         // What bounds the rate: with the machine's cores short of busy, it is not CPU.
         let daemonCPU = try CPUSampler(pid: daemon.pid)
         let machineBusy = try ProcessStats.machineBusySeconds()
+        let before = try MetricsScrape.take(port: metricsPort)
         let measured = try Self.clientsRun(daemon, clients: Self.clients, window: context.window)
+        let after = try MetricsScrape.take(port: metricsPort)
         let daemonCores = try daemonCPU.sample()
         let machineCores = (try ProcessStats.machineBusySeconds() - machineBusy) / daemonCores.wallSeconds
+        let inside = Inside(before: before, after: after, wallSeconds: daemonCores.wallSeconds)
         Progress.log(
             "ttstrackd: \(BenchTable.format(measured.idsPerSecond)) ids/s, p50 "
                 + "\(Self.text(measured.latency.percentile(50))) ms, p99 \(Self.text(measured.latency.percentile(99))) ms"
@@ -53,11 +65,40 @@ struct Add1Scenario {
             BenchRow(
                 figure: "Add p99 latency (ms), \(Self.clients) clients", value: measured.latency.percentile(99),
                 reference: reference.latency.percentile(99), target: .below(5), decimals: 3),
+            BenchRow(figure: "Add mean latency (ms), as the clients see it", value: measured.latency.mean, decimals: 3),
+            BenchRow(
+                figure: "Add mean time in ttstrackd (ms), its group commit included", value: inside.addMilliseconds,
+                decimals: 3),
+            BenchRow(figure: "group commits: ids per commit", value: inside.idsPerCommit, decimals: 1),
+            BenchRow(
+                figure: "group commit mean (ms): transaction and its sync", value: inside.commitMilliseconds,
+                decimals: 3),
+            BenchRow(figure: "writer busy committing (share of the window)", value: inside.writerBusy, decimals: 2),
             BenchRow(figure: "ttstrackd CPU meanwhile (cores)", value: daemonCores.percentOfCore / 100, decimals: 2),
             BenchRow(
                 figure: "machine busy meanwhile (cores of \(ProcessInfo.processInfo.activeProcessorCount))",
                 value: machineCores, decimals: 2),
         ]
+    }
+
+    /// The daemon's own account of the window, from `/metrics` before and after it.
+    struct Inside {
+        var addMilliseconds: Double?
+        var idsPerCommit: Double?
+        var commitMilliseconds: Double?
+        var writerBusy: Double?
+
+        init(before: MetricsScrape, after: MetricsScrape, wallSeconds: Double) {
+            let calls = before.growth(to: after, of: "ttstrack_add_duration_seconds_count")
+            let callSeconds = before.growth(to: after, of: "ttstrack_add_duration_seconds_sum")
+            let commits = before.growth(to: after, of: "ttstrack_add_commit_seconds_count")
+            let commitSeconds = before.growth(to: after, of: "ttstrack_add_commit_seconds_sum")
+            let ids = before.growth(to: after, of: "ttstrack_add_commit_ids_total")
+            addMilliseconds = calls > 0 ? callSeconds / calls * 1000 : nil
+            idsPerCommit = commits > 0 ? ids / commits : nil
+            commitMilliseconds = commits > 0 ? commitSeconds / commits * 1000 : nil
+            writerBusy = wallSeconds > 0 ? commitSeconds / wallSeconds : nil
+        }
     }
 
     struct Measurement {
