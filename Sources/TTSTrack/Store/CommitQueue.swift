@@ -34,8 +34,9 @@ package final class CommitQueue<Request: Sendable, Reply: Sendable>: Sendable {
     ///   - maxGroupWeight: the most one group holds (e.g. ids); a heavier single request still
     ///     commits, alone.
     ///   - weight: what a request counts towards `maxGroupWeight`.
-    ///   - executor: where the commits run: the committer's own (a store's writer queue), so that
-    ///     handing each group over costs no thread hop; the cooperative pool when nil.
+    ///   - executor: where the drain runs: the committer's own (the store's writer queue), so
+    ///     that handing each group over and back stays on that queue's thread; the cooperative
+    ///     pool when nil.
     package init(
         maxGroupWeight: Int, weight: @escaping @Sendable (Request) -> Int, executor: (any TaskExecutor)? = nil,
         commit: @escaping Commit
@@ -77,9 +78,10 @@ package final class CommitQueue<Request: Sendable, Reply: Sendable>: Sendable {
         }
     }
 
-    /// Commits group after group until nobody waits, then goes idle. It yields between groups:
-    /// on the committer's own executor the commits need not suspend, and others' work there
-    /// (the scheduler's writes) must not wait behind a stream of groups.
+    /// Commits group after group until nobody waits, then goes idle. It yields between groups,
+    /// so that others' work on the committer's executor (the scheduler's writes, queued there
+    /// meanwhile) goes first and never waits behind a stream of groups, however the runtime
+    /// hops between the drain's code and the committer.
     private func drain() async {
         while let group = takeGroup() {
             do {

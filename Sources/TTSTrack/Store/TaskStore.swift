@@ -5,7 +5,7 @@ public import TTSTrackWire
 /// An actor on its own serial queue: SQLite work (and its fsyncs) never blocks the cooperative
 /// pool, and every write is ordered. The schema is versioned with `PRAGMA user_version`.
 public actor TaskStore {
-    private let executor: SerialQueueExecutor
+    private let executor: WriterQueueExecutor
     /// Internal (not private) for the store's extensions in other files (the outbox, learned
     /// durations).
     let db: Database
@@ -36,8 +36,8 @@ public actor TaskStore {
         executor.asUnownedSerialExecutor()
     }
 
-    /// The writer's queue as a task executor: a task that prefers it calls the writer without a
-    /// hop to another thread (the group commit of `Add` runs on it).
+    /// The writer's queue as a task executor: a task that prefers it calls the writer without
+    /// waiting for another thread (the group commit of `Add` drains on it).
     package nonisolated var writerExecutor: any TaskExecutor { executor }
 
     /// Opens the store at `path`, taking its lock, refusing foreign or newer files, and migrating.
@@ -58,7 +58,7 @@ public actor TaskStore {
     ) throws {
         self.hub = hub
         self.lock = try StoreLock(path: path + ".lock")
-        self.executor = SerialQueueExecutor(label: "io.ttstrack.store")
+        self.executor = WriterQueueExecutor(label: "io.ttstrack.store")
         self.path = path
         let db: Database
         do {
