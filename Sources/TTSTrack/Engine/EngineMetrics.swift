@@ -8,9 +8,9 @@ struct EngineMetrics: Sendable {
     private let rateLimitPauses: Counter
     private let results: [ResultOutcomeLabel: Counter]
     private let resultBytes: Counter
-    private let addDuration = Timer(label: MetricsCatalog.addDuration)
-    private let addCommitDuration = Timer(label: MetricsCatalog.addCommitDuration)
-    private let addCommitIDs = Counter(label: MetricsCatalog.addCommitIDs)
+    private let addDuration: Timer
+    private let addCommitDuration: Timer
+    private let addCommitIDs: Counter
 
     init() {
         checks = Dictionary(
@@ -23,18 +23,21 @@ struct EngineMetrics: Sendable {
                 ($0, Counter(label: MetricsCatalog.results, dimensions: [("outcome", $0.rawValue)]))
             })
         resultBytes = Counter(label: MetricsCatalog.resultBytes)
+        addDuration = Timer(label: MetricsCatalog.addDuration)
+        addCommitDuration = Timer(label: MetricsCatalog.addCommitDuration)
+        addCommitIDs = Counter(label: MetricsCatalog.addCommitIDs)
         // Present from the start, at 0.
         rateLimitPauses.increment(by: 0)
         resultBytes.increment(by: 0)
         addCommitIDs.increment(by: 0)
     }
 
-    /// One `Add` call answered, `took` from its arrival at the scheduler.
+    /// One `Add` call answered or failed, `took` from the scheduler taking it.
     func added(took: Duration) {
         addDuration.recordNanoseconds(took.nanoseconds)
     }
 
-    /// One group commit of `ids` in all, `took` from its start to its sync: with ``added(took:)``
+    /// One group commit (or failed one) of `ids` in all, `took` from its start to its sync: with ``added(took:)``
     /// it shows where an Add's time goes (the commit it waits for, or the way there and back).
     func committed(ids: Int, took: Duration) {
         addCommitDuration.recordNanoseconds(took.nanoseconds)

@@ -93,8 +93,8 @@ public actor Scheduler {
             maxGroupWeight: 10_000, weight: { $0.request.ids.count }, executor: store.writerExecutor
         ) { group in
             let started = ContinuousClock.now
+            defer { metrics.committed(ids: group.reduce(0) { $0 + $1.request.ids.count }, took: .now - started) }
             let counts = try await store.add(group)
-            metrics.committed(ids: group.reduce(0) { $0 + $1.request.ids.count }, took: .now - started)
             // Once a commit, however many calls it held: the loop looks afresh at what is due.
             if counts.contains(where: { $0.added > 0 }) { heartbeat.wakeNow() }
             return counts
@@ -169,9 +169,8 @@ public actor Scheduler {
         let firstChecks = request.ids.map { _ in
             Schedule.firstCheck(addedAt: now, policy: policy, plan: plan, using: &random)
         }
-        let counts = try await adds.submit(PlannedAdd(request: request, now: now, firstChecks: firstChecks))
-        metrics.added(took: .now - arrived)
-        return counts
+        defer { metrics.added(took: .now - arrived) }
+        return try await adds.submit(PlannedAdd(request: request, now: now, firstChecks: firstChecks))
     }
 
     /// Polls until graceful shutdown (or cancellation); then stops taking new checks, gives

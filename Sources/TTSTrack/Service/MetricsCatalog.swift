@@ -15,7 +15,7 @@ package enum MetricsCatalog {
     package static let scheduleFinishes = "ttstrack_schedule_finishes"
     package static let scheduleDuration = "ttstrack_schedule_duration_seconds"
     package static let addDuration = "ttstrack_add_duration_seconds"
-    package static let addCommitDuration = "ttstrack_add_commit_seconds"
+    package static let addCommitDuration = "ttstrack_add_commit_duration_seconds"
     package static let addCommitIDs = "ttstrack_add_commit_ids_total"
 
     package static let help: [String: String] = [
@@ -32,8 +32,10 @@ package enum MetricsCatalog {
         controlConnectionsTotal: "Connections accepted on the control socket.",
         scheduleFinishes: "Finishes the adaptive schedule has learned from, per kind.",
         scheduleDuration: "How long tasks of a kind take to finish as the schedule has learned it, by quantile.",
-        addDuration: "Time of one Add call in the daemon, from its arrival to its reply, waiting for its group commit.",
-        addCommitDuration: "Time of one group commit of Add calls: the transaction and its sync to disk.",
+        addDuration:
+            "Time of one Add call, answered or failed, from the scheduler taking it to its reply being ready: its wait for a group commit and that commit.",
+        addCommitDuration:
+            "Time of one group commit of Add calls, committed or failed: the transaction and its sync to disk.",
         addCommitIDs: "Ids the group commits of Add have held (with the commits' count: ids per commit).",
     ]
 
@@ -46,11 +48,12 @@ package enum MetricsCatalog {
     ]
 
     /// Buckets of the Add histograms: a commit syncs in a fraction of a millisecond on a fast
-    /// disk, in tens of milliseconds on a slow one; an Add waits for one or two commits.
+    /// disk, in tens of milliseconds on a slow one, and waits up to the 5 s busy timeout on a
+    /// locked store; an Add waits for one or two commits.
     package static let addDurationBuckets: [Duration] = [
-        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
-        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-        .seconds(1),
+        .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+        .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .seconds(1), .milliseconds(2500), .seconds(5),
     ]
 
     /// Each histogram's buckets.
