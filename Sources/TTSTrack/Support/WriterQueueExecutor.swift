@@ -8,21 +8,14 @@ import Dispatch
 ///
 /// Only the writer needs this: on a queue that is the current task executor of every job, a
 /// task without that preference would be re-enqueued even between two calls on one actor.
-final class WriterQueueExecutor: SerialExecutor, TaskExecutor {
-    private let queue: DispatchQueue
+final class WriterQueueExecutor: DispatchQueueExecutor, TaskExecutor {
+    let queue: DispatchQueue
 
     init(label: String) {
-        self.queue = DispatchQueue(label: label, qos: .userInitiated)
+        queue = DispatchQueue(label: label, qos: .userInitiated)
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async {
-            job.runSynchronously(isolatedTo: self.asUnownedSerialExecutor(), taskExecutor: self.asUnownedTaskExecutor())
-        }
-    }
-
-    func asUnownedSerialExecutor() -> UnownedSerialExecutor {
-        UnownedSerialExecutor(ordinary: self)
+    func run(_ job: UnownedJob) {
+        job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
     }
 }
