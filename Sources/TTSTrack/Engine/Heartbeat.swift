@@ -71,8 +71,6 @@ private final class TimerSource: @unchecked Sendable {
     }
 
     private static func interval(_ duration: Duration) -> DispatchTimeInterval {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = min(seconds, 1 << 32) * 1_000_000_000 + attoseconds / 1_000_000_000
-        return .nanoseconds(Int(nanoseconds))
+        .nanoseconds(Int(min(duration, .seconds(1 << 32)).nanoseconds))
     }
 }
