@@ -11,9 +11,7 @@ package struct DaemonMetricsFactory: MetricsFactory {
 
     package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        var fallback = PrometheusMetricsFactory(registry: registry)
-        fallback.durationHistogramBuckets = MetricsCatalog.durationBuckets
-        self.fallback = fallback
+        self.fallback = PrometheusMetricsFactory(registry: registry)
     }
 
     private static let bootstrapped = Mutex<DaemonMetricsFactory?>(nil)
