@@ -89,11 +89,10 @@ public actor Scheduler {
         self.heartbeat = heartbeat
         let metrics = EngineMetrics()
         self.metrics = metrics
-        self.adds = CommitQueue(
-            maxGroupWeight: 10_000, weight: { $0.request.ids.count }, executor: store.writerExecutor
-        ) { group in
+        let ids: @Sendable (PlannedAdd) -> Int = { $0.request.ids.count }
+        self.adds = CommitQueue(maxGroupWeight: 10_000, weight: ids, executor: store.writerExecutor) { group in
             let started = ContinuousClock.now
-            defer { metrics.committed(ids: group.reduce(0) { $0 + $1.request.ids.count }, took: .now - started) }
+            defer { metrics.committed(ids: group.reduce(0) { $0 + ids($1) }, took: .now - started) }
             let counts = try await store.add(group)
             // Once a commit, however many calls it held: the loop looks afresh at what is due.
             if counts.contains(where: { $0.added > 0 }) { heartbeat.wakeNow() }
