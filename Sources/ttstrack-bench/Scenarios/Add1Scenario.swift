@@ -110,11 +110,12 @@ struct Add1Scenario {
     }
 
     struct Measurement {
-        var idsPerSecond: Double
         /// The window's length as measured, from the first call to the last reply.
         var seconds: Double
         /// Milliseconds per call (per transaction for the reference).
         var latency: LatencySummary
+
+        var idsPerSecond: Double { Double(latency.count) / seconds }
     }
 
     /// One writer, one id per autocommit INSERT, in a table shaped like the daemon's.
@@ -142,9 +143,7 @@ struct Add1Scenario {
                     now = after
                 }
             }
-            return Measurement(
-                idsPerSecond: Double(latencies.count) / (now - started).seconds, seconds: (now - started).seconds,
-                latency: LatencySummary(latencies))
+            return Measurement(seconds: (now - started).seconds, latency: LatencySummary(latencies))
         } catch {
             throw BenchError("SQLite reference failed: \(error)")
         }
@@ -223,9 +222,7 @@ struct Add1Scenario {
             }
         }
         let elapsed = ContinuousClock.now - started
-        return Measurement(
-            idsPerSecond: Double(latencies.count) / elapsed.seconds, seconds: elapsed.seconds,
-            latency: LatencySummary(latencies))
+        return Measurement(seconds: elapsed.seconds, latency: LatencySummary(latencies))
     }
 
     /// Every acknowledged id is in the store: `Stats` counts them all PENDING.
