@@ -83,13 +83,18 @@ import Testing
             defaultBehavior: .successAfterChecks(0), environment: ["TTSTRACK_CONTROL_WATCH_BUFFER": "50"]
         ) { test in
             let client = try test.daemon.client()
+            // Should nothing overflow, the reader below fails on a timeout instead of hanging.
+            client.setReceiveTimeout(30)
             try client.send("io.ttstrack.Tracker.Watch", [:], more: true)
             // Handed to a reader thread later; the mutex makes that hand-over explicit.
             let connection = Mutex(client)
             try await eventually { await test.daemonHasSubscribers() }
+            // 3,000 events of about 450 bytes: several times what the socket's buffers hold
+            // besides the 50 queued. The debug build's daemon takes about 23 s to check them
+            // all on two cores, so the Wait allows for a busy machine.
             let many = (0..<3000).map { "burst-\($0)" }
             _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ids(many)])
-            _ = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ids(many), "timeout": 30])
+            _ = try await test.call("io.ttstrack.Tracker.Wait", ["ids": ids(many), "timeout": 120])
             // Only now does the slow watcher read: some events, then WatchOverflow, then the end.
             let outcome = try await blocking { () -> (Int, String?) in
                 connection.withLock { client -> (Int, String?) in
