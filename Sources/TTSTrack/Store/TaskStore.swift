@@ -50,10 +50,13 @@ public actor TaskStore {
             checkpointSync: { try $0.syncDatabaseFile() })
     }
 
+    /// - Parameter checkpointThreshold: the WAL's size in pages at which it is copied back into
+    ///   the database; a commit that finds ten times as many copies it itself (tests make it
+    ///   small, to reach both with few commits).
     /// - Parameter checkpointSync: how the checkpointer makes a copy durable (tests make it fail).
     package init(
         path: String, busyTimeout: Double = 5, readerExecutor: (any SerialExecutor)? = nil,
-        hub: ChangeHub = ChangeHub(),
+        hub: ChangeHub = ChangeHub(), checkpointThreshold: Int = Checkpointer.defaultThreshold,
         checkpointSync: @escaping @Sendable (Database) throws -> Void
     ) throws {
         self.hub = hub
@@ -78,8 +81,9 @@ public actor TaskStore {
             throw TaskStoreError("cannot prepare the store \(path): \(error.message)")
         }
         do {
-            let checkpointer = try Checkpointer(path: path, busyTimeout: busyTimeout, sync: checkpointSync)
-            db.handOffCheckpoints(backstop: 10 * Checkpointer.threshold) { pages in
+            let checkpointer = try Checkpointer(
+                path: path, busyTimeout: busyTimeout, threshold: checkpointThreshold, sync: checkpointSync)
+            db.handOffCheckpoints(backstop: 10 * checkpointThreshold) { pages in
                 checkpointer.walHolds(pages: pages)
             }
             self.checkpointer = checkpointer

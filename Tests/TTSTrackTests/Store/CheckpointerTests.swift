@@ -11,8 +11,13 @@ import Testing
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
 
+    /// SQLite's own threshold, a quarter of the daemon's: the tests reach it, and ten times it
+    /// (the backstop), with few commits.
+    static let threshold = 1000
+
     @Test func theWALStaysNearTheThresholdAndReachesTheDatabase() async throws {
-        let (store, path) = try makeStore()
+        let path = "\(DaemonProcess.makeTemporaryDirectory())/tasks.sqlite3"
+        let store = try TaskStore(path: path, checkpointThreshold: Self.threshold) { try $0.syncDatabaseFile() }
         let emptySize = Self.size(path)
         // 200 commits of 100 random ids: about 100 pages each, 20 times the threshold, yet far
         // under the backstop a commit would checkpoint at itself.
@@ -46,7 +51,9 @@ import Testing
             ids += batch
         }
         do {
-            let store = try TaskStore(path: path, checkpointSync: { _ in throw SyncFailed() })
+            let store = try TaskStore(
+                path: path, checkpointThreshold: CheckpointerTests.threshold,
+                checkpointSync: { _ in throw SyncFailed() })
             // A reader holding an old snapshot keeps every pass short of the WAL's end, so each
             // is followed by a sync, and the first of those fails.
             let reader = try Database(path: path)
