@@ -18,6 +18,9 @@ actor Checkpointer {
     static let defaultThreshold = 4000
     /// The WAL's size, in pages, at which a copy starts: the WAL stays about this size.
     let threshold: Int
+    /// The WAL's size, in pages, at which a commit copies it itself, should the copy fall
+    /// behind (``Database/handOffCheckpoints(backstop:notify:)``): ten times the threshold.
+    nonisolated var backstop: Int { 10 * threshold }
     /// What the writer's own checkpoint may be left to copy: about one group commit of Adds.
     static let tail = 64
     /// Passes at most before the writer is left the rest, however much: a writer faster than

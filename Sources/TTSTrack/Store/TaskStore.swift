@@ -83,7 +83,7 @@ public actor TaskStore {
         do {
             let checkpointer = try Checkpointer(
                 path: path, busyTimeout: busyTimeout, threshold: checkpointThreshold, sync: checkpointSync)
-            db.handOffCheckpoints(backstop: 10 * checkpointThreshold) { pages in
+            db.handOffCheckpoints(backstop: checkpointer.backstop) { pages in
                 checkpointer.walHolds(pages: pages)
             }
             self.checkpointer = checkpointer
