@@ -10,6 +10,9 @@ import TTSTrackWire
 /// The reference is SQLite itself on the same disk (a database in the same directory), one
 /// durable transaction (WAL, synchronous=FULL) per id, as fast as one writer commits them:
 /// what a daemon that commits each call alone could at best reach.
+/// Then the same clients call `GetInfo` for the window: the socket, decoding and event loop an
+/// `Add` also goes through, without the scheduler or the store, so the rate and latency no
+/// `Add` can beat on this machine.
 struct Add1Scenario {
     let context: BenchContext
     static let clients = 64
@@ -44,7 +47,8 @@ struct Add1Scenario {
         let before = try MetricsScrape.take(port: metricsPort)
         let daemonCPU = try CPUSampler(pid: daemon.pid)
         let machineBusy = try ProcessStats.machineBusySeconds()
-        let measured = try Self.clientsRun(daemon, clients: Self.clients, window: context.window)
+        let measured = try Self.clientsRun(
+            daemon, clients: Self.clients, window: context.window, calls: .addOneID(clients: Self.clients))
         let daemonCores = try daemonCPU.sample()
         let machineCores = (try ProcessStats.machineBusySeconds() - machineBusy) / daemonCores.wallSeconds
         let inside = try Inside(
@@ -55,6 +59,12 @@ struct Add1Scenario {
                 + "\(Self.text(measured.latency.percentile(50))) ms, p99 \(Self.text(measured.latency.percentile(99))) ms"
         )
         try Self.checkStored(daemon, expected: measured.latency.count)
+        // What no Add can beat: the same clients and loop on a call that never reaches the store.
+        Progress.log("the same \(Self.clients) clients calling GetInfo (the call path without the store)")
+        let bare = try Self.clientsRun(daemon, clients: Self.clients, window: context.window, calls: .getInfo())
+        Progress.log(
+            "GetInfo: \(BenchTable.format(bare.idsPerSecond)) calls/s, p50 "
+                + "\(Self.text(bare.latency.percentile(50))) ms, p99 \(Self.text(bare.latency.percentile(99))) ms")
 
         let name = "SQLite 1 txn/id"
         return [
@@ -68,6 +78,12 @@ struct Add1Scenario {
                 figure: "Add p99 latency (ms), \(Self.clients) clients", value: measured.latency.percentile(99),
                 reference: reference.latency.percentile(99), target: .below(5), decimals: 3),
             BenchRow(figure: "Add mean latency (ms), as the clients see it", value: measured.latency.mean, decimals: 3),
+            BenchRow(
+                figure: "GetInfo calls/s, same clients (no scheduler, no store)", value: bare.idsPerSecond, decimals: 0),
+            BenchRow(
+                figure: "GetInfo p50 latency (ms), same clients", value: bare.latency.percentile(50), decimals: 3),
+            BenchRow(
+                figure: "GetInfo p99 latency (ms), same clients", value: bare.latency.percentile(99), decimals: 3),
             BenchRow(
                 figure: "Add mean in the scheduler (ms): wait for a group commit, the commit",
                 value: inside.addMilliseconds,
@@ -149,12 +165,42 @@ struct Add1Scenario {
         }
     }
 
-    /// `clients` connections, each with one `Add` of one fresh id outstanding at a time: the
-    /// next call goes out when the reply to the last is in, until the window ends. One thread
+    /// What each of the 64 clients calls in a loop: the frame of its next call, and a check of
+    /// the reply (a description of what is wrong, or nil).
+    struct CallLoop {
+        var frame: (_ client: Int) -> [UInt8]
+        var check: (_ parameters: [String: JSONValue]) -> String?
+
+        /// `Add` of one fresh id, which the reply must say was added.
+        static func addOneID(clients: Int) -> CallLoop {
+            var ids: [[String]] = Array(repeating: [], count: clients)
+            return CallLoop(
+                frame: { index in
+                    if ids[index].isEmpty { ids[index] = BenchContext.taskIDs(100) }
+                    return VarlinkReply.frame([
+                        "method": "io.ttstrack.Tracker.Add", "parameters": ["ids": [.string(ids[index].removeLast())]],
+                    ])
+                },
+                check: { $0["added"] == .int(1) ? nil : "Add did not add its fresh id: \($0)" })
+        }
+
+        /// `org.varlink.service.GetInfo`: the same socket, decoding, event loop and reply as an
+        /// `Add`, and nothing of the scheduler or the store.
+        static func getInfo() -> CallLoop {
+            CallLoop(
+                frame: { _ in VarlinkReply.frame(["method": "org.varlink.service.GetInfo"]) },
+                check: { $0["product"] == .string("ttstrackd") ? nil : "GetInfo answered \($0)" })
+        }
+    }
+
+    /// `clients` connections, each with one call of `calls` outstanding at a time: the next
+    /// call goes out when the reply to the last is in, until the window ends. One thread
     /// drives them all with `poll`, as 64 programs would, each waiting for its own reply: 64
     /// client threads would instead spend the two cores this machine shares with the daemon on
     /// their own wake-ups, and measure those.
-    static func clientsRun(_ daemon: BenchDaemon, clients: Int, window: Duration) throws(BenchError) -> Measurement {
+    static func clientsRun(
+        _ daemon: BenchDaemon, clients: Int, window: Duration, calls: CallLoop
+    ) throws(BenchError) -> Measurement {
         let socketPath = daemon.daemon.socketPath
         var connections: [VarlinkClient] = []
         do {
@@ -167,21 +213,16 @@ struct Add1Scenario {
             throw BenchError("cannot connect: \(error)")
         }
         var descriptors = connections.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
-        var ids: [[String]] = Array(repeating: [], count: clients)
         var sentAt = [ContinuousClock.Instant](repeating: .now, count: clients)
         var latencies: [Double] = []
         latencies.reserveCapacity(1_000_000)
         func send(_ index: Int) throws(BenchError) {
-            if ids[index].isEmpty { ids[index] = BenchContext.taskIDs(100) }
-            let id = ids[index].removeLast()
-            let frame = VarlinkReply.frame([
-                "method": "io.ttstrack.Tracker.Add", "parameters": ["ids": [.string(id)]],
-            ])
+            let frame = calls.frame(index)
             sentAt[index] = .now
             do {
                 try connections[index].sendRaw(frame)
             } catch {
-                throw BenchError("Add could not be sent: \(error)")
+                throw BenchError("a call could not be sent: \(error)")
             }
         }
         let started = ContinuousClock.now
@@ -204,14 +245,12 @@ struct Add1Scenario {
                 do {
                     reply = try connections[index].receive()
                 } catch {
-                    throw BenchError("Add failed: \(error)")
+                    throw BenchError("a call failed: \(error)")
                 }
                 if let error = reply.error {
-                    throw BenchError("Add failed: \(error.name) \(error.parameters)")
+                    throw BenchError("a call failed: \(error.name) \(error.parameters)")
                 }
-                guard reply.parameters["added"] == .int(1) else {
-                    throw BenchError("Add did not add its fresh id: \(reply.parameters)")
-                }
+                if let problem = calls.check(reply.parameters) { throw BenchError(problem) }
                 latencies.append((arrived - sentAt[index]).seconds * 1000)
                 if arrived < deadline {
                     try send(index)
