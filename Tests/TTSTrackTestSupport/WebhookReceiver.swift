@@ -29,6 +29,9 @@ public final class WebhookReceiver: Sendable {
         case hang
         /// The status line and headers promise a body, then the connection is closed mid-body.
         case headThenClose(Int)
+        /// The status line and headers promise a body, a little of it comes, then nothing more,
+        /// the connection left open.
+        case headThenStall(Int)
     }
 
     private struct State {
@@ -170,16 +173,23 @@ final class WebhookReceiverHandler: ChannelInboundHandler {
             case .hang:
                 break
             case .headThenClose(let status):
-                guard context.channel.isActive else { return }
-                open = false
-                receiver.finished(status: status)
-                var head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status))
-                head.headers.add(name: "content-length", value: "1000")
-                context.write(wrapOutboundOut(.head(head)), promise: nil)
-                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "cut")))), promise: nil)
+                answerHeadAndPartOfBody(status, context: context)
                 context.close(promise: nil)
+            case .headThenStall(let status):
+                answerHeadAndPartOfBody(status, context: context)
             }
         }
+    }
+
+    /// A head that promises 1,000 bytes of body, and the first few of them.
+    private func answerHeadAndPartOfBody(_ status: Int, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        open = false
+        receiver.finished(status: status)
+        var head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status))
+        head.headers.add(name: "content-length", value: "1000")
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "cut")))), promise: nil)
     }
 
     private func respond(_ status: Int, context: ChannelHandlerContext) {

@@ -29,8 +29,12 @@ final class WebhookSender: Deliverer {
         self.timeout = policy.timeout
         self.clock = clock
         self.userAgent = userAgent
+        // `execute`'s deadline ends once the head is in; the read timeout bounds each wait for
+        // the body's bytes after it, so a receiver that sends its head and stalls cannot hold a
+        // delivery (and its worker) for ever.
+        let limit = TimeAmount.milliseconds(Int64(policy.timeout * 1000))
         var configuration = HTTPClient.Configuration(
-            timeout: .init(connect: .milliseconds(Int64(policy.timeout * 1000))),
+            timeout: .init(connect: limit, read: limit),
             connectionPool: .init(
                 idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: policy.concurrency),
             decompression: .disabled)
@@ -53,8 +57,12 @@ final class WebhookSender: Deliverer {
         let body = ByteBuffer(string: delivery.body)
         request.body = .bytes(body)
         do {
+            let started = ContinuousClock.now
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
             let status = response.status.code
+            // The body is read for the log within what is left of the timeout, and no longer:
+            // a receiver dripping bytes slower than the read timeout still ends here.
+            let bodyDeadline = started + .milliseconds(Int64(timeout * 1000))
             var answer: [UInt8] = []
             var read = 0
             do {
@@ -66,7 +74,7 @@ final class WebhookSender: Deliverer {
                     if answer.count < 1024 {
                         answer.append(contentsOf: chunk.readableBytesView.prefix(1024 - answer.count))
                     }
-                    if read >= Self.answerLimit { break }
+                    if read >= Self.answerLimit || ContinuousClock.now >= bodyDeadline { break }
                 }
             } catch is CancellationError {
                 return .cancelled
