@@ -185,6 +185,44 @@ import Testing
         }
     }
 
+    @Test func aWaiterThatIsKilledDoesNotHoldItsConnection() async throws {
+        // Three connections at most; five waiters on a task that never ends go away mid-wait, as
+        // a `ttstrack wait` under `timeout` or Ctrl-C does. Held, they would leave none free.
+        try await DaemonFixture.with(
+            defaultBehavior: .alwaysPending, environment: ["TTSTRACK_CONTROL_MAX_CONNECTIONS": "3"]
+        ) { test in
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["held"]])
+            for _ in 0..<5 {
+                // Served first (a connection closed before the daemon takes it makes only its
+                // one-way calls); it closes as `waiter` goes at the end of each pass. A waiter
+                // that went frees its slot soon after, so the next one waits for a free slot.
+                let waiter = try await Self.servedConnection(test, within: .seconds(10))
+                try waiter.send("io.ttstrack.Tracker.Wait", ["ids": ["held"]])
+            }
+            _ = try await Self.servedConnection(test, within: .seconds(10))
+            let task = try await test.call("io.ttstrack.Tracker.Get", ["ids": ["held"]])
+            #expect(task["tasks"]?.array?.first?["status"] == "PENDING", "the task itself is still tracked")
+        }
+    }
+
+    @Test func aWaiterThatStopsSendingStillGetsItsReply() async throws {
+        // Shutting the writing side after the call (as `printf … | socat` does) is not hanging up.
+        try await DaemonFixture.with(defaultBehavior: .alwaysPending) { test in
+            test.simulator.script("half", [.pending, .pending, .success(runID: 3)])
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["half"]])
+            let path = test.daemon.socketPath
+            let reply = try await blocking { () -> [String: JSONValue] in
+                let client = try VarlinkClient(path: path)
+                client.setReceiveTimeout(30)
+                try client.send("io.ttstrack.Tracker.Wait", ["ids": ["half"], "timeout": 20])
+                client.shutdownWrite()
+                return try client.receive().parameters
+            }
+            #expect(reply["done"] == true)
+            #expect(reply["tasks"]?.array?.first?["status"] == "SUCCESS")
+        }
+    }
+
     @Test func connectionsBeyondTheLimitAreClosedAndOthersServed() async throws {
         try await DaemonFixture.with(environment: ["TTSTRACK_CONTROL_MAX_CONNECTIONS": "3"]) { test in
             // The readiness probe's connection may still be counted for a moment after it closed:
@@ -203,6 +241,20 @@ import Testing
             let surplus = try test.daemon.client()
             #expect(throws: VarlinkClient.ClientError.self) { try surplus.call("org.varlink.service.GetInfo") }
             for client in clients { _ = try client.call("io.ttstrack.Tracker.Stats") }
+        }
+    }
+}
+
+extension ControlProtocolTests {
+    /// A connection the daemon serves (it has answered `GetInfo` on it), once one is free.
+    static func servedConnection(_ test: DaemonFixture, within limit: Duration) async throws -> VarlinkClient {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            if let client = try? test.daemon.client(), (try? client.call("org.varlink.service.GetInfo")) != nil {
+                return client
+            }
+            try #require(ContinuousClock.now < deadline, "a connection is served within \(limit)")
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 }

@@ -174,12 +174,14 @@ public final class TrackerService: Sendable {
         }
         let unsettled = Set(states.values.filter { !$0.isSettled }.map(\.taskID))
         if !unsettled.isEmpty {
-            let done = await withTaskGroup(of: Bool.self) { group in
+            // Whichever comes first: every task settled, the timeout, or the connection gone (a
+            // waiter killed meanwhile would otherwise hold its connection until its tasks end).
+            let gone = await withTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     var remaining = unsettled
                     for await event in subscription.events {
                         if event.task.isSettled { remaining.remove(event.task.taskID) }
-                        if remaining.isEmpty { return true }
+                        if remaining.isEmpty { break }
                     }
                     return false
                 }
@@ -190,11 +192,15 @@ public final class TrackerService: Sendable {
                         return false
                     }
                 }
+                group.addTask {
+                    await responder.closed.wait()
+                    return !Task.isCancelled
+                }
                 let first = await group.next() ?? false
                 group.cancelAll()
                 return first
             }
-            _ = done
+            if gone { return }  // nobody to answer
         }
         let tasks = try await store.get(ids)
         let done = tasks.allSatisfy(\.isSettled)

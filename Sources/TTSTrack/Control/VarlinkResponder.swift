@@ -7,11 +7,18 @@ public struct VarlinkResponder: Sendable {
     let oneway: Bool
     /// Ends when the client hangs up; `Watch` races its events against it.
     public let hangUp: HangUpSignal
+    /// Ends when the connection is gone, not when the client merely stops sending; `Wait` races
+    /// against it, so a waiter that was killed does not hold its connection until its tasks end.
+    public let closed: HangUpSignal
 
-    public init(oneway: Bool, hangUp: HangUpSignal, send: @escaping @Sendable ([UInt8]) async throws -> Void) {
+    public init(
+        oneway: Bool, hangUp: HangUpSignal, closed: HangUpSignal,
+        send: @escaping @Sendable ([UInt8]) async throws -> Void
+    ) {
         self.send = send
         self.oneway = oneway
         self.hangUp = hangUp
+        self.closed = closed
     }
 
     package func reply(_ parameters: [String: JSONValue], continues: Bool = false) async throws {

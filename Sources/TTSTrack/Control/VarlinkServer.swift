@@ -67,14 +67,15 @@ public final class VarlinkServer: Sendable {
         let access = limits.access
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
             Self.peerPermitted(channel, access).flatMapThrowing { permitted in
-                let signal = HangUpSignal()
+                let hangUp = HangUpSignal()
+                let closed = HangUpSignal()
                 try channel.pipeline.syncOperations.addHandler(
                     ByteToMessageHandler(
                         VarlinkFrameDecoder(maxMessageSize: maxMessageSize, partialTimeout: partialTimeout)))
-                try channel.pipeline.syncOperations.addHandler(HangUpHandler(signal: signal))
+                try channel.pipeline.syncOperations.addHandler(HangUpHandler(hangUp: hangUp, closed: closed))
                 return Connection(
                     accepted: try AcceptedChannel(channel, configuration: .init(isOutboundHalfClosureEnabled: false)),
-                    hangUp: signal, permitted: permitted)
+                    hangUp: hangUp, closed: closed, permitted: permitted)
             }
         }
         let server: NIOAsyncChannel<Connection, Never>
@@ -115,6 +116,7 @@ public final class VarlinkServer: Sendable {
     struct Connection: Sendable {
         let accepted: AcceptedChannel<ByteBuffer, ByteBuffer>
         let hangUp: HangUpSignal
+        let closed: HangUpSignal
         /// False: every call is answered with `PermissionDenied`.
         let permitted: Bool
     }
@@ -166,7 +168,9 @@ public final class VarlinkServer: Sendable {
                         try await outbound.write(allocator.buffer(bytes: VarlinkReply.encode(error: error)))
                         continue
                     }
-                    let responder = VarlinkResponder(oneway: call.oneway, hangUp: connection.hangUp) { bytes in
+                    let responder = VarlinkResponder(
+                        oneway: call.oneway, hangUp: connection.hangUp, closed: connection.closed
+                    ) { bytes in
                         try await outbound.write(allocator.buffer(bytes: bytes))
                     }
                     do {
@@ -201,7 +205,7 @@ public final class VarlinkServer: Sendable {
     /// The other calls are not: nobody is left to read their replies.
     private func makeOnewayCalls(_ messages: [ByteBuffer], of connection: Connection) async {
         guard connection.permitted else { return }
-        let discard = VarlinkResponder(oneway: true, hangUp: connection.hangUp) { _ in }
+        let discard = VarlinkResponder(oneway: true, hangUp: connection.hangUp, closed: connection.closed) { _ in }
         for message in messages {
             guard let decoded = decode(message) else { return }
             guard case .success(let call) = decoded, call.oneway else { continue }
