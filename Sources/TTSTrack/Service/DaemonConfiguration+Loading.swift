@@ -37,6 +37,9 @@ extension DaemonConfiguration {
         var config = defaults
         func double(_ key: ConfigKey, _ value: inout Double) throws {
             value = try reader.double(forKey: key) ?? Self.check(reader, key, as: "a number", default: value)
+            // `inf`, `nan` and `1e400` parse as numbers; no setting means them, and a time of
+            // them would overflow every schedule computed from it.
+            if !value.isFinite { throw Invalid("\(key) must be a finite number, not \(value)") }
         }
         func int(_ key: ConfigKey, _ value: inout Int) throws {
             value = try reader.int(forKey: key) ?? Self.check(reader, key, as: "a whole number", default: value)

@@ -19,6 +19,10 @@ import Testing
             (["TTSTRACK_POLL_SCHEDULE": "smart"], "poll.schedule must be adaptive or backoff, not \"smart\""),
             (["TTSTRACK_POLL_DUE_ORDER": "random"], "poll.due_order must be likeliest or oldest, not \"random\""),
             (["TTSTRACK_POLL_CHECK_WORTH": "0"], "poll.check_worth must be more than 0"),
+            (["TTSTRACK_POLL_GIVE_UP_AFTER": "inf"], "poll.give_up_after must be a finite number, not inf"),
+            (["TTSTRACK_POLL_MAX_INTERVAL": "1e400"], "poll.max_interval must be a finite number, not inf"),
+            (["TTSTRACK_POLL_FIRST_DELAY": "nan"], "poll.first_delay must be a finite number, not nan"),
+            (["TTSTRACK_API_TIMEOUT": "inf"], "api.timeout must be a finite number, not inf"),
         ] as [([String: String], String)])
     func wrongValuesAreRefusedInOneSentence(environment: [String: String], expected: String) async {
         do {
