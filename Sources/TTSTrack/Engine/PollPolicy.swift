@@ -17,7 +17,8 @@ public struct PollPolicy: Sendable, Equatable {
     /// Consecutive 404s before a task becomes `NOT_FOUND`.
     public var notFoundAfter: Int = 3
     /// Each gap is stretched by a random factor in `1 ... 1 + jitter`, so that tasks added
-    /// together spread out instead of hitting the API in lockstep.
+    /// together spread out instead of hitting the API in lockstep; at `max_interval` the stretch
+    /// folds back below it, so no gap exceeds it.
     public var jitter: Double = 0.1
     /// How each task's next check is placed: learned per kind, or the fixed backoff.
     public var schedule = PollSchedule.adaptive

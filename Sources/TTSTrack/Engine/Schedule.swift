@@ -6,16 +6,19 @@ public import TTSTrackWire
 public enum Schedule {
     /// The first check of a task added at `now`: with a plan, where it puts the first check
     /// (never before `poll.first_delay`); else `poll.first_delay` later. With jitter, so that
-    /// tasks added together spread out.
+    /// tasks added together spread out; never after the `give_up_after` deadline.
     public static func firstCheck(
         addedAt now: Timestamp, policy: PollPolicy, plan: CheckPlan? = nil,
         using random: inout some RandomNumberGenerator
     ) -> Timestamp {
-        guard let plan else {
-            return now.adding(seconds: Backoff.jittered(policy.firstDelay, policy: policy, using: &random))
+        let gap: Double
+        if let plan {
+            let planned = Backoff.centred(plan.firstCheck, policy: policy, using: &random)
+            gap = min(max(planned, policy.firstDelay), max(policy.firstDelay, policy.maxInterval))
+        } else {
+            gap = Backoff.jittered(policy.firstDelay, policy: policy, using: &random)
         }
-        let gap = Backoff.centred(plan.firstCheck, policy: policy, using: &random)
-        return now.adding(seconds: min(max(gap, policy.firstDelay), max(policy.firstDelay, policy.maxInterval)))
+        return now.adding(seconds: min(gap, policy.giveUpAfter))
     }
 
     /// The next check of a task not yet terminal after its `checks`-th check at `now`: with a
@@ -31,8 +34,12 @@ public enum Schedule {
             gap = min(
                 max(Backoff.centred(planned, policy: policy, using: &random), policy.minInterval), policy.maxInterval)
         } else {
-            gap = Backoff.jittered(
-                Backoff.interval(afterChecks: checks, policy: policy), policy: policy, using: &random)
+            // Stretched by the jitter, but a stretch past `max_interval` is folded back below it,
+            // so gaps at the cap stay within it and still spread.
+            let base = Backoff.interval(afterChecks: checks, policy: policy)
+            let stretched = Backoff.jittered(base, policy: policy, using: &random)
+            let folded = stretched <= policy.maxInterval ? stretched : policy.maxInterval * base / stretched
+            gap = max(folded, policy.minInterval)
         }
         let deadline = addedAt.adding(seconds: policy.giveUpAfter)
         return min(now.adding(seconds: gap), max(deadline, now))
