@@ -45,9 +45,20 @@ public final class Statement {
         try check(sqlite3_bind_double(handle, index, value))
     }
 
-    /// Binds text with `SQLITE_TRANSIENT`, so SQLite copies it before Swift's buffer goes away.
+    /// Binds text with `SQLITE_TRANSIENT`, so SQLite copies it before Swift's buffer goes away;
+    /// by its length in bytes, so a U+0000 inside it is kept rather than ending the text there.
     public func bind(_ value: String, at index: Int32) throws {
-        try check(sqlite3_bind_text(handle, index, value, -1, ttstrack_sqlite_transient()))
+        var text = value
+        try text.withUTF8 { bytes in
+            // An empty buffer may have no address, and a null pointer would bind NULL.
+            guard let base = bytes.baseAddress, bytes.count > 0 else {
+                return try check(sqlite3_bind_text(handle, index, "", 0, ttstrack_sqlite_transient()))
+            }
+            try check(
+                sqlite3_bind_text(
+                    handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count),
+                    ttstrack_sqlite_transient()))
+        }
     }
 
     public func bindNull(at index: Int32) throws {
