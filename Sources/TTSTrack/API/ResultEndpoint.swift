@@ -12,21 +12,22 @@ public struct ResultEndpoint: Sendable, Hashable {
     public let path: String
     public let body: Body
 
+    /// Every kind that has a result, with its endpoint.
+    public static let byKind: [String: ResultEndpoint] = [
+        "tts": ResultEndpoint(path: "tts-result", body: .audio),
+        "translated-tts": ResultEndpoint(path: "tts-result", body: .audio),
+        "text-to-sound": ResultEndpoint(path: "text-to-sound-result", body: .audio),
+        "dub": ResultEndpoint(path: "dub-result", body: .json),
+        "transcribe": ResultEndpoint(path: "transcription-result", body: .json),
+        "translate": ResultEndpoint(path: "translation-result", body: .json),
+        "story": ResultEndpoint(path: "story-result", body: .json),
+        "audio-separation": ResultEndpoint(path: "audio-separation-result", body: .json),
+        "text-to-voice": ResultEndpoint(path: "text-to-voice-result", body: .json),
+        "project-setup": ResultEndpoint(path: "project-setup-result", body: .json),
+    ]
+
     /// The endpoint for `kind`, or nil when the kind has none.
-    public static func of(kind: String) -> ResultEndpoint? {
-        switch kind {
-        case "tts", "translated-tts": ResultEndpoint(path: "tts-result", body: .audio)
-        case "text-to-sound": ResultEndpoint(path: "text-to-sound-result", body: .audio)
-        case "dub": ResultEndpoint(path: "dub-result", body: .json)
-        case "transcribe": ResultEndpoint(path: "transcription-result", body: .json)
-        case "translate": ResultEndpoint(path: "translation-result", body: .json)
-        case "story": ResultEndpoint(path: "story-result", body: .json)
-        case "audio-separation": ResultEndpoint(path: "audio-separation-result", body: .json)
-        case "text-to-voice": ResultEndpoint(path: "text-to-voice-result", body: .json)
-        case "project-setup": ResultEndpoint(path: "project-setup-result", body: .json)
-        default: nil
-        }
-    }
+    public static func of(kind: String) -> ResultEndpoint? { byKind[kind] }
 
     /// `{base}/{path}/{run_id}`.
     public func url(baseURL: String, runID: Int64) -> String {

@@ -397,7 +397,8 @@ public actor TaskStore {
     }
 
     /// Asks for the results of the SUCCESS tasks among `ids` to be fetched into `directory` now,
-    /// unless they are pending or done already; returns the ids that will be fetched.
+    /// unless they are pending or done already, or of a kind that has no result (which would
+    /// only fail every attempt); returns the ids that will be fetched.
     public func requestResults(_ ids: [String], into directory: String, now: Timestamp) throws -> [String] {
         try db.transaction {
             try db.withStatement(
@@ -405,7 +406,7 @@ public actor TaskStore {
                 UPDATE tasks SET result_state = 'pending', result_dir = :dir, result_due_at = :now,
                     result_attempts = 0, result_error = NULL
                 WHERE task_id = :task_id AND status = 'SUCCESS' AND run_id IS NOT NULL
-                    AND (result_state IS NULL OR result_state = 'failed')
+                    AND (result_state IS NULL OR result_state = 'failed') AND kind IN (\(Self.kindsWithResults))
                 RETURNING task_id
                 """
             ) { update in
@@ -420,6 +421,11 @@ public actor TaskStore {
             }
         }
     }
+
+    /// The kinds that have a result endpoint, as an SQL list of literals (fixed names of our own,
+    /// none with a quote).
+    private static let kindsWithResults = ResultEndpoint.byKind.keys.sorted().map { "'\($0)'" }.joined(
+        separator: ", ")
 
     // MARK: Events
 

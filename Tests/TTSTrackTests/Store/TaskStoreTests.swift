@@ -170,6 +170,27 @@ import Testing
         #expect(try await store.dueTasks(now: now.adding(seconds: 60), limit: 10, excluding: []).map(\.taskID) == ["b"])
     }
 
+    @Test func resultsAreRequestedOnlyForSucceededTasksOfKindsThatHaveOne() async throws {
+        let (store, _) = try makeStore()
+        let now = Timestamp.now()
+        _ = try await store.add(["voice"], kind: "tts", now: now, firstChecks: [Timestamp(milliseconds: 0)])
+        _ = try await store.add(["subs"], kind: "sub", now: now, firstChecks: [Timestamp(milliseconds: 0)])
+        _ = try await store.add(["busy"], kind: "tts", now: now, firstChecks: [Timestamp(milliseconds: 0)])
+        let due = try await store.dueTasks(now: .now(), limit: 10, excluding: [])
+        let updates = due.map { task in
+            let done = task.taskID != "busy"
+            return TaskUpdate(
+                rowID: task.rowID, taskID: task.taskID, status: done ? .success : .pending, terminal: done,
+                runID: done ? 7 : nil, reason: nil, message: nil, checks: 1, failures: 0, notFoundStreak: 0,
+                checkedAt: now, nextCheckAt: done ? nil : now.adding(seconds: 5), changed: true)
+        }
+        _ = try await store.apply(updates, now: now)
+        let requested = try await store.requestResults(["voice", "subs", "busy", "unknown"], into: "/r", now: now)
+        #expect(requested == ["voice"], "sub has no result endpoint; busy has not succeeded")
+        let tasks = try await store.get(["voice", "subs"])
+        #expect(tasks[0].resultState == .pending && tasks[1].resultState == nil, "nothing pending for the sub task")
+    }
+
     @Test func eventsReplayInOrderAfterACursorAcrossReopening() async throws {
         let directory = DaemonProcess.makeTemporaryDirectory()
         var seqs: [Int64] = []
