@@ -57,7 +57,7 @@ final class VarlinkConnection: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(
-                                VarlinkFrameDecoder(maxMessageSize: Self.maxReplySize, partialTimeout: nil)))
+                                VarlinkFrameDecoder(maxMessageSize: Self.maxReplySize, partialTimer: nil)))
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }

@@ -4,20 +4,19 @@ package import NIOCore
 /// fails the channel as soon as that many bytes are buffered, so no client can make the daemon
 /// hold more than that for one message.
 ///
-/// A peer that starts a message and stalls is disconnected after `partialTimeout` (the daemon
+/// A peer that starts a message and stalls is disconnected by `partialTimer` (the daemon
 /// sets one; a client waiting on the daemon does not); a connection with nothing half-sent may
 /// stay open as long as it likes. Both sides frame with it, so they agree on what a message is.
 package struct VarlinkFrameDecoder: ByteToMessageDecoder {
     package typealias InboundOut = ByteBuffer
 
     let maxMessageSize: Int
-    let partialTimeout: TimeAmount?
+    let partialTimer: PartialMessageTimer?
     private var scanned = 0
-    private var timeout: Scheduled<Void>?
 
-    package init(maxMessageSize: Int, partialTimeout: TimeAmount?) {
+    package init(maxMessageSize: Int, partialTimer: PartialMessageTimer?) {
         self.maxMessageSize = maxMessageSize
-        self.partialTimeout = partialTimeout
+        self.partialTimer = partialTimer
     }
 
     package struct MessageTooLarge: Error {}
@@ -30,18 +29,13 @@ package struct VarlinkFrameDecoder: ByteToMessageDecoder {
             let message = buffer.readSlice(length: length)!
             buffer.moveReaderIndex(forwardBy: 1)
             scanned = 0
-            timeout?.cancel()
-            timeout = nil
+            partialTimer?.cancel()
             context.fireChannelRead(Self.wrapInboundOut(message))
             return .continue
         }
         scanned = view.count
         if view.count > maxMessageSize { throw MessageTooLarge() }
-        if let partialTimeout, view.count > 0 && timeout == nil {
-            timeout = context.eventLoop.assumeIsolated().scheduleTask(in: partialTimeout) {
-                context.close(promise: nil)
-            }
-        }
+        if view.count > 0 { partialTimer?.start(context: context) }
         return .needMoreData
     }
 
@@ -53,8 +47,7 @@ package struct VarlinkFrameDecoder: ByteToMessageDecoder {
         while try decode(context: context, buffer: &buffer) == .continue {}
         // A partial message at EOF is dropped: it was never a call.
         buffer.moveReaderIndex(to: buffer.writerIndex)
-        timeout?.cancel()
-        timeout = nil
+        partialTimer?.cancel()
         return .needMoreData
     }
 }

@@ -117,6 +117,14 @@ package final class VarlinkClient {
         }
     }
 
+    /// Bytes sent that the daemon has not read from the socket yet (`SIOCOUTQ`), so a test can
+    /// wait until what it sent has been taken.
+    package var unreadBytes: Int {
+        var pending: Int32 = 0
+        _ = ioctl(fd, UInt(TIOCOUTQ), &pending)
+        return Int(pending)
+    }
+
     /// Stops sending (half-close); replies can still be read.
     package func shutdownWrite() {
         _ = systemShutdown(fd, Int32(SHUT_WR))

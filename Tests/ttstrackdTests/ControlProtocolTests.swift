@@ -223,6 +223,39 @@ import Testing
         }
     }
 
+    @Test func aMessageHeldBackByTheDaemonsOwnBackpressureIsNotTakenForAStall() async throws {
+        // A long Wait with 20 calls pipelined behind it: the daemon stops reading while they wait,
+        // and the end of the 21st call sits unread in the socket. That is not the client
+        // stalling: the 0.3 s message timeout must not cut the connection meanwhile.
+        try await DaemonFixture.with(
+            defaultBehavior: .alwaysPending, environment: ["TTSTRACK_CONTROL_MESSAGE_TIMEOUT": "0.3"]
+        ) { test in
+            _ = try await test.call("io.ttstrack.Tracker.Add", ["ids": ["held"]])
+            let path = test.daemon.socketPath
+            let replies = try await blocking { () -> [String] in
+                let client = try VarlinkClient(path: path)
+                client.setReceiveTimeout(20)
+                let info = VarlinkReply.frame(["method": "org.varlink.service.GetInfo"])
+                var first = VarlinkReply.frame([
+                    "method": "io.ttstrack.Tracker.Wait", "parameters": ["ids": ["held"], "timeout": 1.5],
+                ])
+                for _ in 0..<20 { first += info }
+                first += info.prefix(10)
+                try client.sendRaw(first)
+                // Once the daemon has read all of that, the rest of the last call follows.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while client.unreadBytes > 0 && ContinuousClock.now < deadline { usleep(1000) }
+                try client.sendRaw(Array(info.dropFirst(10)))
+                return try (0..<22).map { _ in
+                    let reply = try client.receive()
+                    return reply.error?.name ?? reply.parameters.keys.sorted().joined(separator: ",")
+                }
+            }
+            #expect(replies.first == "done,tasks", "the Wait's reply, after its 1.5 s")
+            #expect(replies.dropFirst().allSatisfy { $0.contains("product") }, "\(replies)")
+        }
+    }
+
     @Test func connectionsBeyondTheLimitAreClosedAndOthersServed() async throws {
         try await DaemonFixture.with(environment: ["TTSTRACK_CONTROL_MAX_CONNECTIONS": "3"]) { test in
             // The readiness probe's connection may still be counted for a moment after it closed:

@@ -69,9 +69,10 @@ public final class VarlinkServer: Sendable {
             Self.peerPermitted(channel, access).flatMapThrowing { permitted in
                 let hangUp = HangUpSignal()
                 let closed = HangUpSignal()
+                let timer = PartialMessageTimer(timeout: partialTimeout)
                 try channel.pipeline.syncOperations.addHandler(
-                    ByteToMessageHandler(
-                        VarlinkFrameDecoder(maxMessageSize: maxMessageSize, partialTimeout: partialTimeout)))
+                    ByteToMessageHandler(VarlinkFrameDecoder(maxMessageSize: maxMessageSize, partialTimer: timer)))
+                try channel.pipeline.syncOperations.addHandler(ReadDemandHandler(timer: timer))
                 try channel.pipeline.syncOperations.addHandler(HangUpHandler(hangUp: hangUp, closed: closed))
                 return Connection(
                     accepted: try AcceptedChannel(channel, configuration: .init(isOutboundHalfClosureEnabled: false)),
