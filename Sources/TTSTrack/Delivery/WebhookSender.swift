@@ -15,6 +15,8 @@ final class WebhookSender: Deliverer {
     private let host: String
     private let secret: WebhookSecret
     private let timeout: Double
+    /// `timeout` as the clock and NIO count it, converted once.
+    private let limit: Duration
     private let userAgent: String
     private let client: HTTPClient
     private let clock: @Sendable () -> Timestamp
@@ -27,14 +29,14 @@ final class WebhookSender: Deliverer {
         self.host = Self.host(of: policy.url)
         self.secret = secret
         self.timeout = policy.timeout
+        self.limit = .milliseconds(Int64(policy.timeout * 1000))
         self.clock = clock
         self.userAgent = userAgent
         // `execute`'s deadline ends once the head is in; the read timeout bounds each wait for
         // the body's bytes after it, so a receiver that sends its head and stalls cannot hold a
         // delivery (and its worker) for ever.
-        let limit = TimeAmount.milliseconds(Int64(policy.timeout * 1000))
         var configuration = HTTPClient.Configuration(
-            timeout: .init(connect: limit, read: limit),
+            timeout: .init(connect: TimeAmount(limit), read: TimeAmount(limit)),
             connectionPool: .init(
                 idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: policy.concurrency),
             decompression: .disabled)
@@ -58,11 +60,11 @@ final class WebhookSender: Deliverer {
         request.body = .bytes(body)
         do {
             let started = ContinuousClock.now
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            let response = try await client.execute(request, timeout: TimeAmount(limit))
             let status = response.status.code
             // The body is read for the log within what is left of the timeout, and no longer:
             // a receiver dripping bytes slower than the read timeout still ends here.
-            let bodyDeadline = started + .milliseconds(Int64(timeout * 1000))
+            let bodyDeadline = started + limit
             var answer: [UInt8] = []
             var read = 0
             do {
