@@ -24,18 +24,16 @@ public struct Timestamp: RawRepresentable, Hashable, Comparable, Sendable, Custo
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    /// `self` moved by `seconds`; saturating at the ends of the range (a time that far off is
-    /// never reached either way), so no input can make it trap.
+    /// `self` moved by `seconds`; a move of more than about three million years either way is
+    /// cut to that (a time that far off is never reached either way), so no input can make it
+    /// trap, and NaN moves nothing.
     public func adding(seconds: Double) -> Timestamp {
-        let limit = 1e17  // milliseconds, about three million years: within Int64 with room
+        let limit = 1e17  // milliseconds: within Int64 with room
         let offset = (seconds * 1000).rounded()
-        guard offset.isFinite, abs(offset) < limit else {
-            if offset.isNaN { return self }
-            let bound = Int64(limit)
-            return Timestamp(milliseconds: offset > 0 ? bound : -bound)
-        }
-        let (sum, overflow) = rawValue.addingReportingOverflow(Int64(offset))
-        return overflow ? Timestamp(milliseconds: offset > 0 ? .max : .min) : Timestamp(milliseconds: sum)
+        guard !offset.isNaN else { return self }
+        let moved = Int64(min(max(offset, -limit), limit))
+        let (sum, overflow) = rawValue.addingReportingOverflow(moved)
+        return Timestamp(milliseconds: overflow ? (moved > 0 ? .max : .min) : sum)
     }
 
     /// Seconds from `other` to `self`.
